@@ -1,0 +1,23 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import type { Context } from './context.ts';
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const issues =
+      error.cause instanceof ZodError
+        ? error.cause.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }))
+        : null;
+    return { ...shape, data: { ...shape.data, issues } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.userId === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+  return next({ ctx: { ...ctx, userId: ctx.userId } });
+});

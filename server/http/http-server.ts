@@ -1,0 +1,107 @@
+import http from 'node:http';
+import { TRPCError, type AnyRouter } from '@trpc/server';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/context.ts';
+
+export interface HttpServerOptions {
+  router: AnyRouter;
+  api: ApiDeps;
+  /** extra fields for GET /healthz */
+  health: () => Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+const trpcPath = '/trpc';
+const maxBodyBytes = 1024 * 1024;
+const maxWsPayloadBytes = 1024 * 1024;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const indexPage = `<!doctype html><meta charset="utf-8"><title>Analysis runs</title>
+<h1>Analysis runs</h1><p>tRPC over HTTP and WebSocket at <code>/trpc</code>, health at <a href="/healthz">/healthz</a>.
+Use <code>createAnalysisClient</code> from <code>client/</code>.</p>`;
+
+/** One port: tRPC over HTTP and WebSocket at /trpc, GET /healthz, and the page at /. */
+export function createHttpServer(options: HttpServerOptions) {
+  const { api } = options;
+  const trpcHandler = createHTTPHandler({
+    router: options.router,
+    basePath: `${trpcPath}/`,
+    maxBodySize: maxBodyBytes,
+    createContext: ({ req }): Context => ({ runs: api.runs, userId: userForToken(api.tokens, bearerToken(req)) }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') options.log?.(`[trpc] ${path ?? '?'}: ${error.message}`);
+    },
+  });
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === trpcPath || path.startsWith(`${trpcPath}/`)) return trpcHandler(req, res);
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendJson(res, 200, { status: 'ok', ...options.health() });
+    }
+    if (path === '/' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(indexPage);
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxWsPayloadBytes });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: options.router,
+    keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+    createContext: ({ info }): Context => {
+      const token = info.connectionParams?.token;
+      const userId = userForToken(api.tokens, typeof token === 'string' ? token : null);
+      // throwing here makes the adapter answer with the error and close the socket
+      if (userId === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+      return { runs: api.runs, userId };
+    },
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') options.log?.(`[ws] ${path ?? '?'}: ${error.message}`);
+    },
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== trpcPath && path !== `${trpcPath}/`) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+  });
+
+  return {
+    server,
+    wss,
+    listen(port: number, host: string): Promise<{ port: number; host: string }> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve({ port: typeof address === 'object' && address ? address.port : port, host });
+        });
+      });
+    },
+    /** Tells WebSocket clients to reconnect elsewhere, closes sockets and stops listening. */
+    async close(): Promise<void> {
+      wsHandler.broadcastReconnectNotification();
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+    },
+  };
+}
