@@ -48,6 +48,7 @@ export async function createApp<const Analyses extends readonly AnyAnalysis[]>(o
     log,
     health: () => ({
       database: database.provider,
+      statements: database.statements,
       activeRuns: runner.activeRuns,
       maxConcurrency: config.maxConcurrency,
       subscribers: bus.subscriberCount(),

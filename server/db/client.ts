@@ -10,11 +10,32 @@ import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts
 export type Database = SqlitePrismaClient
 export type DatabaseProvider = 'sqlite' | 'postgresql'
 
+/** SQL statements this client sent, by kind: how batching is measured. */
+export interface StatementCounts {
+  reads: number
+  writes: number
+  commits: number
+}
+
 export interface OpenDatabase {
   db: Database
   provider: DatabaseProvider
+  statements: StatementCounts
   close: () => Promise<void>
 }
+
+function countStatements(client: { $on(event: 'query', listener: (event: { query: string }) => void): void }) {
+  const counts: StatementCounts = { reads: 0, writes: 0, commits: 0 }
+  client.$on('query', ({ query }) => {
+    const verb = query.trimStart().slice(0, 6).toUpperCase()
+    if (verb === 'SELECT') counts.reads++
+    else if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') counts.writes++
+    else if (verb === 'COMMIT') counts.commits++
+  })
+  return counts
+}
+
+const queryEvents = { log: [{ emit: 'event' as const, level: 'query' as const }] }
 
 export function providerOf(url: string): DatabaseProvider {
   if (url.startsWith('file:')) return 'sqlite'
@@ -83,27 +104,30 @@ export function pgPoolConfig(target: PgTarget): pg.PoolConfig {
 export async function openDatabase(url: string): Promise<OpenDatabase> {
   const provider = providerOf(url)
   if (provider === 'sqlite') {
-    const db = new SqlitePrismaClient({ adapter: sqliteAdapterFactory(url) })
+    const db = new SqlitePrismaClient({ adapter: sqliteAdapterFactory(url), ...queryEvents })
+    const statements = countStatements(db)
     const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode')
     if (sqliteFileOf(url) !== ':memory:' && mode?.journal_mode !== 'wal') {
       await db.$disconnect()
       throw new Error(`SQLite journal_mode is ${mode?.journal_mode}, expected wal`)
     }
-    return { db, provider, close: () => db.$disconnect() }
+    return { db, provider, statements, close: () => db.$disconnect() }
   }
   const target = pgTargetOf(url)
   const adapter = new PrismaPg(pgPoolConfig(target), target.schema ? { schema: target.schema } : undefined)
   // Both clients are generated from the same models (tests/integration/schema-drift.test.ts
   // guarantees it), so they expose the same model API; the generated types differ only in
   // provider-specific extras. Exposing one `Database` type keeps the rest of the code provider-agnostic.
-  const db = new PostgresPrismaClient({ adapter }) as unknown as Database
+  const client = new PostgresPrismaClient({ adapter, ...queryEvents })
+  const statements = countStatements(client)
+  const db = client as unknown as Database
   try {
     await db.$queryRawUnsafe('SELECT 1') // fail fast on a bad URL instead of at the first query
   } catch (err) {
     await db.$disconnect()
     throw err
   }
-  return { db, provider, close: () => db.$disconnect() }
+  return { db, provider, statements, close: () => db.$disconnect() }
 }
 
 function redact(url: string): string {
