@@ -2,12 +2,29 @@ import type { AnyAnalysis } from './analyses/define.ts';
 import { createRegistry } from './analyses/registry.ts';
 import { createAppRouter } from './api/app-router.ts';
 import type { Config } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { InMemoryEventBus } from './runs/event-bus.ts';
 import { RunService } from './runs/run-service.ts';
 import { Runner } from './runs/runner.ts';
+
+/** null when the database answers a trivial query within a second, else why not */
+async function pingDatabase(db: Database): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('no answer within 1 s'), 1000);
+  });
+  const query = db.$queryRawUnsafe('SELECT 1').then(
+    () => null,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface AppOptions<Analyses extends readonly AnyAnalysis[]> {
   config: Config;
@@ -46,13 +63,18 @@ export async function createApp<const Analyses extends readonly AnyAnalysis[]>(o
     router,
     api,
     log,
-    health: () => ({
-      database: database.provider,
-      statements: database.statements,
-      activeRuns: runner.activeRuns,
-      maxConcurrency: config.maxConcurrency,
-      subscribers: bus.subscriberCount(),
-    }),
+    health: async () => {
+      const databaseError = await pingDatabase(database.db);
+      return {
+        ok: databaseError === null,
+        database: database.provider,
+        ...(databaseError !== null && { databaseError }),
+        statements: database.statements,
+        activeRuns: runner.activeRuns,
+        maxConcurrency: config.maxConcurrency,
+        subscribers: bus.subscriberCount(),
+      };
+    },
   });
 
   let closing: Promise<void> | null = null;

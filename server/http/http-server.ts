@@ -8,8 +8,8 @@ import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/co
 export interface HttpServerOptions {
   router: AnyRouter;
   api: ApiDeps;
-  /** extra fields for GET /healthz */
-  health: () => Record<string, unknown>;
+  /** GET /healthz: `ok` false answers 503 */
+  health: () => Promise<{ ok: boolean } & Record<string, unknown>>;
   log?: (line: string) => void;
 }
 
@@ -44,7 +44,11 @@ export function createHttpServer(options: HttpServerOptions) {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === trpcPath || path.startsWith(`${trpcPath}/`)) return trpcHandler(req, res);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendJson(res, 200, { status: 'ok', ...options.health() });
+      void options.health().then(
+        ({ ok, ...details }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...details }),
+        (error: unknown) => sendJson(res, 503, { status: 'unavailable', error: String(error) }),
+      );
+      return;
     }
     if (path === '/' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
