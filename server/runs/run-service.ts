@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CancelOutcome, RunStatus, StageTimeline } from '../../shared/run.ts';
 import type { AnalysisRegistry } from '../analyses/registry.ts';
 import type { Database } from '../db/client.ts';
@@ -6,6 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { RunEventBus } from './event-bus.ts';
 import type { ProgressEvent, RunRow, RunSnapshot, StoredStage } from './interfaces.ts';
 import { progressStream } from './progress-stream.ts';
+import { newRunId } from './run-id.ts';
 import type { Runner } from './runner.ts';
 import { snapshotFromRow, stageTimeline, storedStages } from './snapshot.ts';
 import { createRun, getRun, listRuns } from './store/index.ts';
@@ -69,7 +69,7 @@ export class RunService {
       finishedAt: null,
     }));
     const { row, created } = await createRun(this.db, {
-      id: randomUUID(),
+      id: newRunId(),
       ownerId,
       kind,
       input,

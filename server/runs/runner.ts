@@ -125,7 +125,12 @@ export class Runner {
         const handle = this.handles.get(current.id);
         if (handle) {
           const run = await handle.cancel(reason);
-          return { run, outcome: isTerminal(run.status) ? 'already-finished' : 'cancelling' };
+          if (isTerminal(run.status)) return { run, outcome: 'already-finished' };
+          if (run.status === 'running' && run.cancelRequested) return { run, outcome: 'cancelling' };
+          // the handle let go of the run first (shutdown re-queued it): cancel the stored run instead
+          await handle.done;
+          current = await getRun(this.options.db, row.id);
+          continue;
         }
         if (current.status === 'running' && current.cancelRequested) {
           return { run: snapshotFromRow(current), outcome: 'cancelling' };
@@ -163,6 +168,8 @@ export class Runner {
     ]);
     clearTimeout(graceTimer);
     await Promise.all([...this.handles.values()].map((handle) => handle.interrupt()));
+    // a cancel that raced the interrupt finishes against the stored run before the database closes
+    await this.locks.idle();
     await this.writer.stop();
     await this.pool.close();
   }
