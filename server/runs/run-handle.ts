@@ -77,6 +77,11 @@ export class RunHandle {
     return this.snapshot;
   }
 
+  /** the stage timeline that goes with `current` */
+  get currentStages(): readonly StoredStage[] {
+    return this.stages;
+  }
+
   /** resolves once the run's final write for this attempt is done (or given up) */
   get done(): Promise<void> {
     return this.settled;
@@ -164,8 +169,7 @@ export class RunHandle {
       updatedAt: now,
       seq: before.seq + 1,
     };
-    const stages = enterStage(this.stages, index, now);
-    if (await this.commit('stage', before, after, stages)) this.stages = stages;
+    await this.commit('stage', before, after, enterStage(this.stages, index, now));
   }
 
   private onStep(current: number, message: string | null, now: Date): void {
@@ -239,6 +243,7 @@ export class RunHandle {
       return false;
     }
     this.snapshot = after;
+    if (stages) this.stages = stages;
     this.deps.bus.publish(entry.event);
     return true;
   }

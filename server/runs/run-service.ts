@@ -86,7 +86,12 @@ export class RunService {
 
   async get(ownerId: string, runId: string): Promise<(RunSnapshot & { stages: StageTimeline[] }) | null> {
     const row = await getRun(this.db, runId, ownerId);
-    return row ? { ...this.fresh(row), stages: stageTimeline(storedStages(row)) } : null;
+    if (!row) return null;
+    // snapshot and stages from one source: the row and the live run may be a write apart
+    const live = this.runner.liveState(runId);
+    return live
+      ? { ...live.snapshot, stages: stageTimeline(live.stages) }
+      : { ...snapshotFromRow(row), stages: stageTimeline(storedStages(row)) };
   }
 
   async history(ownerId: string, query: HistoryQuery): Promise<{ items: RunSnapshot[]; nextCursor: string | null }> {

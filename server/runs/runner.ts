@@ -9,7 +9,7 @@ import type { AnalysisRegistry } from '../analyses/registry.ts';
 import { WorkerPool } from '../analyses/worker-pool.ts';
 import type { Database } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
-import type { ProgressEvent, RunRow, RunSnapshot } from './interfaces.ts';
+import type { ProgressEvent, RunRow, RunSnapshot, StoredStage } from './interfaces.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { RunHandle } from './run-handle.ts';
@@ -110,6 +110,12 @@ export class Runner {
   /** The freshest snapshot of a run this server is executing (the database may lag by one flush). */
   liveSnapshot(runId: string): RunSnapshot | null {
     return this.handles.get(runId)?.current ?? null;
+  }
+
+  /** The live snapshot together with its stage timeline, taken at the same moment. */
+  liveState(runId: string): { snapshot: RunSnapshot; stages: readonly StoredStage[] } | null {
+    const handle = this.handles.get(runId);
+    return handle ? { snapshot: handle.current, stages: handle.currentStages } : null;
   }
 
   /** Events of a run published but not yet written. */
