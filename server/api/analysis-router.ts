@@ -28,7 +28,7 @@ function notFound(runId: string): TRPCError {
 /** `analysis.start`'s input: a union over the registered kinds, each with its own input schema. */
 function startInputSchema(analyses: readonly AnyAnalysis[]) {
   const options = analyses.map((analysis) =>
-    z.object({
+    z.strictObject({
       kind: z.literal(analysis.kind),
       input: analysis.input,
       idempotencyKey: z.string().min(1).max(200).optional(),

@@ -13,6 +13,8 @@ export interface Context {
   runs: RunService;
   /** the authenticated user, or null when the token was missing or wrong */
   userId: string | null;
+  /** WebSocket only: closes the connection once a request was refused */
+  rejectConnection?: () => void;
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

@@ -5,6 +5,8 @@ import type { Context } from './context.ts';
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // stack traces only where someone asked for them: they would show server paths to any caller
+  isDev: process.env.NODE_ENV === 'development',
   errorFormatter({ shape, error }) {
     const issues =
       error.cause instanceof ZodError
@@ -18,6 +20,9 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (ctx.userId === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+  if (ctx.userId === null) {
+    ctx.rejectConnection?.();
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+  }
   return next({ ctx: { ...ctx, userId: ctx.userId } });
 });

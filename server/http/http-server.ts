@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { TRPCError, type AnyRouter } from '@trpc/server';
+import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
@@ -16,6 +16,10 @@ export interface HttpServerOptions {
 const trpcPath = '/trpc';
 const maxBodyBytes = 1024 * 1024;
 const maxWsPayloadBytes = 1024 * 1024;
+/** how long a WebSocket with a bad token stays open if it sends no request */
+const unauthenticatedSocketMs = 2000;
+/** application close code (4000–4999) mirroring HTTP 401 */
+export const unauthorizedCloseCode = 4401;
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -62,12 +66,26 @@ export function createHttpServer(options: HttpServerOptions) {
     wss,
     router: options.router,
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
-    createContext: ({ info }): Context => {
+    createContext: ({ info, res: socket }): Context => {
       const token = info.connectionParams?.token;
       const userId = userForToken(api.tokens, typeof token === 'string' ? token : null);
-      // throwing here makes the adapter answer with the error and close the socket
-      if (userId === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
-      return { runs: api.runs, userId };
+      if (userId !== null) return { runs: api.runs, userId };
+      // Refusing here would close the socket before the client's first request is
+      // answered, and the client would report a closed connection instead of
+      // UNAUTHORIZED. So requests are refused one by one, then the socket is closed.
+      const close = () => {
+        if (socket.readyState === socket.OPEN) socket.close(unauthorizedCloseCode, 'missing or invalid token');
+      };
+      const idle = setTimeout(close, unauthenticatedSocketMs);
+      idle.unref();
+      return {
+        runs: api.runs,
+        userId: null,
+        rejectConnection: () => {
+          clearTimeout(idle);
+          setTimeout(close, 50).unref(); // after the error response is on its way
+        },
+      };
     },
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') options.log?.(`[ws] ${path ?? '?'}: ${error.message}`);
