@@ -14,7 +14,12 @@ type Snapshot = Awaited<ReturnType<Caller['analysis']['start']>>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `get` until `until` holds; generous deadline, no fixed waits. */
+/**
+ * Polls `get` until `until` holds (generous deadline, no fixed waits), then
+ * reads once more and returns that read. The extra read starts after the
+ * state was observed, so its stage timeline is not older than its snapshot:
+ * a single `get` can mix the two (see the "stage timeline" test below).
+ */
 async function waitForRun(
   caller: Caller,
   runId: string,
@@ -24,10 +29,20 @@ async function waitForRun(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await caller.analysis.get({ runId });
-    if (until(run)) return run;
+    if (until(run)) break;
     if (Date.now() > deadline) throw new Error(`run ${runId}: condition not reached (last status ${run.status})`);
     await sleep(20);
   }
+  const settled = await caller.analysis.get({ runId });
+  expect(until(settled)).toBe(true);
+  return settled;
+}
+
+/** What `get`'s stage timeline must say, given the snapshot it comes with. */
+function expectedStageStatuses(run: RunDetails): string[] {
+  if (run.status === 'completed') return run.stages.map(() => 'completed');
+  const current = run.stage?.index ?? -1;
+  return run.stages.map((_, index) => (index < current ? 'completed' : index === current ? 'running' : 'pending'));
 }
 
 async function waitForAll(caller: Caller, runIds: readonly string[]): Promise<RunDetails[]> {
@@ -256,6 +271,36 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     }
   });
 
+  it('get: the stage timeline always agrees with the snapshot it comes with', async () => {
+    // Readers poll while runs change stage quickly; every answer must be one moment's state:
+    // with `stage.index` i and status running, stages before i completed, i running, after it pending.
+    const caller = server.caller('timeline-user');
+    const problems: string[] = [];
+    let reads = 0;
+    for (let attempt = 0; attempt < 10 && problems.length === 0; attempt++) {
+      const run = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 2, stepMs: 2 } });
+      let finished = false;
+      const deadline = Date.now() + 30_000;
+      const poll = async () => {
+        while (!finished) {
+          if (Date.now() > deadline) throw new Error(`run ${run.id} did not finish`);
+          const got = await caller.analysis.get({ runId: run.id });
+          reads++;
+          const statuses = got.stages.map((stage) => stage.status);
+          const expected = expectedStageStatuses(got);
+          if (statuses.join() !== expected.join()) {
+            problems.push(`seq ${got.seq} ${got.status} stage=${got.stage?.key ?? '-'}: stages [${statuses.join()}], expected [${expected.join()}]`);
+          }
+          if (isTerminal(got.status)) finished = true;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await Promise.all([poll(), poll(), poll()]);
+    }
+    expect(reads).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
   it('a failing analysis ends failed with its error code', async () => {
     const caller = server.caller('failing-user');
     const run = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 3, stepMs: 5, failAtStep: 4 } });
@@ -274,6 +319,62 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     expect(stored.finishedAt).toBeInstanceOf(Date);
     expect(stored.stages.map((stage) => stage.status)).toEqual(['completed', 'failed', 'pending']);
     expect(stored.stages[1]?.finishedAt).toBeInstanceOf(Date);
+  });
+
+  it('cancel: queued → cancelled (never starts), running → cancelling → cancelled, finished → already-finished', async () => {
+    const caller = server.caller('cancel-user');
+    // fill both execution slots (MAX_CONCURRENCY 2) so the next run stays queued
+    const blockers = [
+      await caller.analysis.start({ kind: 'wait-forever', input: {} }),
+      await caller.analysis.start({ kind: 'wait-forever', input: { ignoreSignal: true } }),
+    ];
+    for (const blocker of blockers) {
+      const running = await waitForRun(caller, blocker.id, (run) => run.status === 'running' && run.stage?.key === 'wait');
+      expect(running.stages).toMatchObject([{ key: 'wait', label: 'Wait', status: 'running', finishedAt: null }]);
+      expect(running.stages[0]?.startedAt).toBeInstanceOf(Date);
+    }
+    const queued = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1 } });
+    expect(queued.status).toBe('queued');
+    const cancelledQueued = await caller.analysis.cancel({ runId: queued.id, reason: 'not needed' });
+    expect(cancelledQueued.outcome).toBe('cancelled');
+    expect(cancelledQueued.run).toMatchObject({ id: queued.id, status: 'cancelled', cancelRequested: true, cancelReason: 'not needed', startedAt: null });
+    expect(cancelledQueued.run.finishedAt).toBeInstanceOf(Date);
+    const again = await caller.analysis.cancel({ runId: queued.id, reason: 'again' });
+    expect(again.outcome).toBe('already-finished');
+    expect(again.run).toMatchObject({ status: 'cancelled', cancelReason: 'not needed', seq: cancelledQueued.run.seq });
+
+    // a run that listens to its signal
+    const [polite, deaf] = blockers as [Snapshot, Snapshot];
+    const politeCancel = await caller.analysis.cancel({ runId: polite.id, reason: 'stop' });
+    expect(politeCancel.outcome).toBe('cancelling');
+    expect(politeCancel.run).toMatchObject({ status: 'running', cancelRequested: true, cancelReason: 'stop' });
+    const politeDone = await waitForRun(caller, polite.id);
+    expect(politeDone).toMatchObject({ status: 'cancelled', cancelReason: 'stop', result: null, error: null });
+    expect(politeDone.stages.map((stage) => stage.status)).toEqual(['cancelled']);
+
+    // a run that ignores its signal still ends cancelled (CANCEL_GRACE_MS is 500 in tests)
+    const deafCancel = await caller.analysis.cancel({ runId: deaf.id });
+    expect(deafCancel.outcome).toBe('cancelling');
+    const repeated = await caller.analysis.cancel({ runId: deaf.id });
+    expect(['cancelling', 'already-finished']).toContain(repeated.outcome);
+    const deafDone = await waitForRun(caller, deaf.id);
+    expect(deafDone.status).toBe('cancelled');
+    expect(deafDone.cancelReason).toBeNull();
+
+    // the queued run never started, even after the slots freed up
+    const stillCancelled = await caller.analysis.get({ runId: queued.id });
+    expect(stillCancelled).toMatchObject({ status: 'cancelled', startedAt: null, attempt: 1 });
+    expect(stillCancelled.stages.map((stage) => stage.status)).toEqual(['pending', 'pending', 'pending']);
+
+    // a completed run is left as it was
+    const finished = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 0 } });
+    const completed = await waitForRun(caller, finished.id);
+    const late = await caller.analysis.cancel({ runId: finished.id, reason: 'too late' });
+    expect(late.outcome).toBe('already-finished');
+    expect(late.run).toMatchObject({ status: 'completed', cancelRequested: false, cancelReason: null, seq: completed.seq });
+    expect(await caller.analysis.get({ runId: finished.id })).toEqual(completed);
+
+    await expect(caller.analysis.cancel({ runId: 'no-such-run' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('history pages stably while runs are created, newest first, with filters and bounds', async () => {
@@ -425,7 +526,7 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     const wrongType = await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: { steps: 'x' } })));
     expect(wrongType.issues[0]?.path).toEqual(['input', 'steps']);
     await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: 'not an object' })));
-    await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps' , input: { steps: 10_001 } })));
+    await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: { steps: 10_001 } })));
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { steps: -1 } }));
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1.5 } }));
     await expectBadInput(caller.analysis.start({ kind: 'many-steps', input: { steps: 0 } }));
@@ -463,6 +564,19 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     expect(data?.issues?.map((issue) => issue.path.join('.')).sort()).toEqual(['input.label', 'input.steps']);
     const cancelError = await rejection(client.analysis.cancel.mutate({ runId: ok.id, reason: 'r'.repeat(501) }));
     expect((cancelError as TRPCClientError<TestRouter>).data?.issues?.length).toBeGreaterThan(0);
+
+    // a body over the server's 1 MB limit is refused before parsing; just under it, the schema answers
+    const huge = await rejection(
+      client.analysis.start.mutate({ kind: 'scripted-steps', input: { steps: 0, label: 'x'.repeat(1024 * 1024) } }),
+    );
+    expect((huge as TRPCClientError<TestRouter>).data).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 });
+    const large = await rejection(
+      client.analysis.start.mutate({ kind: 'scripted-steps', input: { steps: 0, label: 'x'.repeat(900 * 1024) } }),
+    );
+    const largeData = (large as TRPCClientError<TestRouter>).data;
+    expect(largeData?.code).toBe('BAD_REQUEST');
+    expect(largeData?.issues?.map((issue) => issue.path.join('.'))).toContain('input.label');
+    expect((await caller.analysis.history({ limit: 100 })).items).toHaveLength(1);
 
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
