@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/context.ts';
 
 export interface HttpServerOptions {
@@ -66,7 +66,9 @@ export function createHttpServer(options: HttpServerOptions) {
     wss,
     router: options.router,
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
-    createContext: ({ info, res: socket }): Context => {
+    createContext: ({ info, res }): Context => {
+      // the adapter passes the `ws` socket (its type does not resolve through the adapter's d.ts under ESLint)
+      const socket = res as unknown as WebSocket;
       const token = info.connectionParams?.token;
       const userId = userForToken(api.tokens, typeof token === 'string' ? token : null);
       if (userId !== null) return { runs: api.runs, userId };
@@ -74,7 +76,7 @@ export function createHttpServer(options: HttpServerOptions) {
       // answered, and the client would report a closed connection instead of
       // UNAUTHORIZED. So requests are refused one by one, then the socket is closed.
       const close = () => {
-        if (socket.readyState === socket.OPEN) socket.close(unauthorizedCloseCode, 'missing or invalid token');
+        if (socket.readyState === WebSocket.OPEN) socket.close(unauthorizedCloseCode, 'missing or invalid token');
       };
       const idle = setTimeout(close, unauthenticatedSocketMs);
       idle.unref();
