@@ -73,7 +73,9 @@ closeAnalysisClient(client);
 await app.close(0);
 if (usePostgres) {
   const pg = await import('pg');
-  const admin = new pg.default.Client({ connectionString: process.env.BENCH_DATABASE_URL_PG ?? 'postgresql://root@127.0.0.1:5432/test' });
+  const admin = new pg.default.Client({
+    connectionString: process.env.BENCH_DATABASE_URL_PG ?? 'postgresql://root@127.0.0.1:5432/test',
+  });
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();

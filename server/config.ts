@@ -41,12 +41,16 @@ export const singleUserId = 'local';
 
 export function parseTokens(spec: string): Map<string, string> {
   const tokens = new Map<string, string>();
-  for (const entry of spec.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     const user = entry.slice(0, colon).trim();
     const token = entry.slice(colon + 1).trim();
     if (colon <= 0 || !user || !token) throw new Error(`API_TOKENS: expected "user:token", got "${entry}"`);
-    if (tokens.has(token)) throw new Error(`API_TOKENS: a token is listed twice (users ${tokens.get(token)} and ${user})`);
+    if (tokens.has(token))
+      throw new Error(`API_TOKENS: a token is listed twice (users ${tokens.get(token)} and ${user})`);
     tokens.set(token, user);
   }
   if (tokens.size === 0) throw new Error('API_TOKENS is set but lists no "user:token" pair');
@@ -66,7 +70,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const tokens = e.API_TOKENS?.trim() ? parseTokens(e.API_TOKENS) : null;
   if (!tokens && !isLoopbackHost(e.HOST)) {
-    throw new Error(`refusing to serve ${e.HOST} without API_TOKENS: single-user mode is only allowed on a loopback HOST`);
+    throw new Error(
+      `refusing to serve ${e.HOST} without API_TOKENS: single-user mode is only allowed on a loopback HOST`,
+    );
   }
   return {
     databaseUrl: e.DATABASE_URL,

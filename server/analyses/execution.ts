@@ -38,7 +38,11 @@ export function abortError(reason: string): Error {
 /** Runs an analysis on the main thread: for analyses that mostly wait on I/O. */
 export function executeInProcess(analysis: AnyAnalysis, input: unknown, options: ExecutionOptions): Execution {
   const controller = new AbortController();
-  const reporter = new ProgressReporter(controller.signal, (report) => options.onReport(report), options.progressIntervalMs);
+  const reporter = new ProgressReporter(
+    controller.signal,
+    (report) => options.onReport(report),
+    options.progressIntervalMs,
+  );
   const result = (async () => {
     try {
       return await analysis.run(input, reporter);

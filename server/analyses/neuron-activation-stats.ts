@@ -31,7 +31,12 @@ export const neuronActivationStatsInput = z
     samples: z.number().int().min(1).max(200_000).default(9000),
     /** how many of the strongest samples to keep per neuron */
     topK: z.number().int().min(1).max(50).default(5),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
   })
   .refine((input) => input.layers * input.neuronsPerLayer * input.samples <= maxActivationValues, {
     message: `layers × neuronsPerLayer × samples must be at most ${maxActivationValues.toLocaleString('en-US')}; use fewer samples or a smaller network`,

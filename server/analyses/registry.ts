@@ -30,11 +30,10 @@ export type SnapshotOf<A> =
 export type SnapshotFor<Analyses extends readonly AnyAnalysis[]> = SnapshotOf<Analyses[number]>;
 
 /** What `analysis.start` accepts: `input` follows the chosen `kind`. */
-export type StartInputFor<Analyses extends readonly AnyAnalysis[]> =
-  Analyses[number] extends infer A
-    ? A extends AnalysisDefinition<infer Kind, infer InputSchema, unknown>
-      ? { kind: Kind; input: z.input<InputSchema>; idempotencyKey?: string | undefined }
-      : never
-    : never;
+export type StartInputFor<Analyses extends readonly AnyAnalysis[]> = Analyses[number] extends infer A
+  ? A extends AnalysisDefinition<infer Kind, infer InputSchema, unknown>
+    ? { kind: Kind; input: z.input<InputSchema>; idempotencyKey?: string | undefined }
+    : never
+  : never;
 
 export type KindOf<Analyses extends readonly AnyAnalysis[]> = Analyses[number]['kind'];

@@ -38,7 +38,11 @@ function startInputSchema(analyses: readonly AnyAnalysis[]) {
   if (!first) throw new Error('register at least one analysis');
   return z.discriminatedUnion('kind', [first, ...rest]).superRefine((value, ctx) => {
     if (JSON.stringify(value.input ?? null).length > maxInputJsonBytes) {
-      ctx.addIssue({ code: 'custom', path: ['input'], message: `input is larger than ${maxInputJsonBytes} bytes of JSON` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['input'],
+        message: `input is larger than ${maxInputJsonBytes} bytes of JSON`,
+      });
     }
   });
 }
@@ -112,7 +116,15 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
       }),
 
     progress: authedProcedure
-      .input(z.object({ runId: RunId, lastEventId: z.string().regex(/^\d{1,15}$/).nullish() }))
+      .input(
+        z.object({
+          runId: RunId,
+          lastEventId: z
+            .string()
+            .regex(/^\d{1,15}$/)
+            .nullish(),
+        }),
+      )
       .subscription(async function* ({ ctx, input, signal }) {
         const lastEventId = input.lastEventId ? Number(input.lastEventId) : null;
         try {

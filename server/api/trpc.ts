@@ -10,7 +10,11 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const issues =
       error.cause instanceof ZodError
-        ? error.cause.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }))
+        ? error.cause.issues.map((issue) => ({
+            path: issue.path.map(String),
+            message: issue.message,
+            code: issue.code,
+          }))
         : null;
     return { ...shape, data: { ...shape.data, issues } };
   },

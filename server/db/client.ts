@@ -1,96 +1,96 @@
-import { mkdirSync } from 'node:fs'
-import path from 'node:path'
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
-import type pg from 'pg'
-import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts'
-import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts'
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type pg from 'pg';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts';
+import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts';
 
-export type Database = SqlitePrismaClient
-export type DatabaseProvider = 'sqlite' | 'postgresql'
+export type Database = SqlitePrismaClient;
+export type DatabaseProvider = 'sqlite' | 'postgresql';
 
 /** SQL statements this client sent, by kind: how batching is measured. */
 export interface StatementCounts {
-  reads: number
-  writes: number
-  commits: number
+  reads: number;
+  writes: number;
+  commits: number;
 }
 
 export interface OpenDatabase {
-  db: Database
-  provider: DatabaseProvider
-  statements: StatementCounts
-  close: () => Promise<void>
+  db: Database;
+  provider: DatabaseProvider;
+  statements: StatementCounts;
+  close: () => Promise<void>;
 }
 
 function countStatements(client: { $on(event: 'query', listener: (event: { query: string }) => void): void }) {
-  const counts: StatementCounts = { reads: 0, writes: 0, commits: 0 }
+  const counts: StatementCounts = { reads: 0, writes: 0, commits: 0 };
   client.$on('query', ({ query }) => {
-    const verb = query.trimStart().slice(0, 6).toUpperCase()
-    if (verb === 'SELECT') counts.reads++
-    else if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') counts.writes++
-    else if (verb === 'COMMIT') counts.commits++
-  })
-  return counts
+    const verb = query.trimStart().slice(0, 6).toUpperCase();
+    if (verb === 'SELECT') counts.reads++;
+    else if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') counts.writes++;
+    else if (verb === 'COMMIT') counts.commits++;
+  });
+  return counts;
 }
 
-const queryEvents = { log: [{ emit: 'event' as const, level: 'query' as const }] }
+const queryEvents = { log: [{ emit: 'event' as const, level: 'query' as const }] };
 
 export function providerOf(url: string): DatabaseProvider {
-  if (url.startsWith('file:')) return 'sqlite'
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgresql'
+  if (url.startsWith('file:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgresql';
   throw new Error(
     `Unsupported database URL "${redact(url)}": expected "file:<path>" (SQLite) or "postgres(ql)://..." (PostgreSQL)`,
-  )
+  );
 }
 
 /** `file:./data/x.db?mode=...` -> absolute path of the database file (relative to the cwd, as Prisma does). */
 export function sqliteFileOf(url: string): string {
-  const file = url.slice('file:'.length).split('?')[0]!
-  if (!file) throw new Error(`SQLite URL "${url}" names no file`)
-  return file === ':memory:' ? file : path.resolve(file)
+  const file = url.slice('file:'.length).split('?')[0]!;
+  if (!file) throw new Error(`SQLite URL "${url}" names no file`);
+  return file === ':memory:' ? file : path.resolve(file);
 }
 
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;'
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
 
 /**
  * better-sqlite3 adapter that applies our pragmas on every connection it opens
  * (the adapter has no hook for this; synchronous/busy_timeout are per connection).
  */
 export function sqliteAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
-  const file = sqliteFileOf(url)
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true })
-  const inner = new PrismaBetterSqlite3({ url: file })
+  const file = sqliteFileOf(url);
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const inner = new PrismaBetterSqlite3({ url: file });
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect() {
-      const connection = await inner.connect()
-      await connection.executeScript(SQLITE_PRAGMAS)
-      return connection
+      const connection = await inner.connect();
+      await connection.executeScript(SQLITE_PRAGMAS);
+      return connection;
     },
     connectToShadowDb: () => inner.connectToShadowDb(),
-  }
+  };
 }
 
 export interface PgTarget {
   /** connection string without Prisma's `schema` parameter */
-  connectionString: string
+  connectionString: string;
   /** the `?schema=` parameter, if any */
-  schema: string | undefined
+  schema: string | undefined;
 }
 
-const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+const SAFE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function pgTargetOf(url: string): PgTarget {
-  const parsed = new URL(url)
-  const schema = parsed.searchParams.get('schema') ?? undefined
-  parsed.searchParams.delete('schema')
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
   if (schema !== undefined && !SAFE_IDENTIFIER.test(schema)) {
-    throw new Error(`Unsupported PostgreSQL schema name "${schema}": use letters, digits and underscores`)
+    throw new Error(`Unsupported PostgreSQL schema name "${schema}": use letters, digits and underscores`);
   }
-  return { connectionString: parsed.toString(), schema }
+  return { connectionString: parsed.toString(), schema };
 }
 
 /** Pool config for a target; search_path makes raw SQL (and migration scripts) land in the schema too. */
@@ -98,38 +98,38 @@ export function pgPoolConfig(target: PgTarget): pg.PoolConfig {
   return {
     connectionString: target.connectionString,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
-  }
+  };
 }
 
 export async function openDatabase(url: string): Promise<OpenDatabase> {
-  const provider = providerOf(url)
+  const provider = providerOf(url);
   if (provider === 'sqlite') {
-    const db = new SqlitePrismaClient({ adapter: sqliteAdapterFactory(url), ...queryEvents })
-    const statements = countStatements(db)
-    const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode')
+    const db = new SqlitePrismaClient({ adapter: sqliteAdapterFactory(url), ...queryEvents });
+    const statements = countStatements(db);
+    const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
     if (sqliteFileOf(url) !== ':memory:' && mode?.journal_mode !== 'wal') {
-      await db.$disconnect()
-      throw new Error(`SQLite journal_mode is ${mode?.journal_mode}, expected wal`)
+      await db.$disconnect();
+      throw new Error(`SQLite journal_mode is ${mode?.journal_mode}, expected wal`);
     }
-    return { db, provider, statements, close: () => db.$disconnect() }
+    return { db, provider, statements, close: () => db.$disconnect() };
   }
-  const target = pgTargetOf(url)
-  const adapter = new PrismaPg(pgPoolConfig(target), target.schema ? { schema: target.schema } : undefined)
+  const target = pgTargetOf(url);
+  const adapter = new PrismaPg(pgPoolConfig(target), target.schema ? { schema: target.schema } : undefined);
   // Both clients are generated from the same models (tests/integration/schema-drift.test.ts
   // guarantees it), so they expose the same model API; the generated types differ only in
   // provider-specific extras. Exposing one `Database` type keeps the rest of the code provider-agnostic.
-  const client = new PostgresPrismaClient({ adapter, ...queryEvents })
-  const statements = countStatements(client)
-  const db = client as unknown as Database
+  const client = new PostgresPrismaClient({ adapter, ...queryEvents });
+  const statements = countStatements(client);
+  const db = client as unknown as Database;
   try {
-    await db.$queryRawUnsafe('SELECT 1') // fail fast on a bad URL instead of at the first query
+    await db.$queryRawUnsafe('SELECT 1'); // fail fast on a bad URL instead of at the first query
   } catch (err) {
-    await db.$disconnect()
-    throw err
+    await db.$disconnect();
+    throw err;
   }
-  return { db, provider, statements, close: () => db.$disconnect() }
+  return { db, provider, statements, close: () => db.$disconnect() };
 }
 
 function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@')
+  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -260,7 +260,10 @@ export class RunHandle {
 
   private failure(error: unknown): Ending {
     const details = serializeError(error);
-    return { status: 'failed', error: { code: details.code ?? runErrorCodes.analysisFailed, message: details.message } };
+    return {
+      status: 'failed',
+      error: { code: details.code ?? runErrorCodes.analysisFailed, message: details.message },
+    };
   }
 
   private async end(requested: Ending): Promise<void> {

@@ -80,7 +80,8 @@ export class RunService {
     });
     const run = this.fresh(row);
     if (created) this.runner.wake();
-    else if (row.kind !== kind || canonicalJson(row.input) !== canonicalJson(input)) throw new IdempotencyConflictError(run);
+    else if (row.kind !== kind || canonicalJson(row.input) !== canonicalJson(input))
+      throw new IdempotencyConflictError(run);
     return run;
   }
 
@@ -117,7 +118,12 @@ export class RunService {
     return row ? this.runner.cancel(row, reason) : null;
   }
 
-  progress(ownerId: string, runId: string, lastEventId: number | null, signal?: AbortSignal): AsyncGenerator<ProgressEvent, void> {
+  progress(
+    ownerId: string,
+    runId: string,
+    lastEventId: number | null,
+    signal?: AbortSignal,
+  ): AsyncGenerator<ProgressEvent, void> {
     return progressStream({ db: this.db, bus: this.bus, runner: this.runner, runId, ownerId, lastEventId, signal });
   }
 

@@ -254,7 +254,12 @@ export class Runner {
       guard: { status: row.status, seq: row.seq, attempt: row.attempt, cancelRequested: row.cancelRequested },
       snapshot: after,
       entries: [entry],
-      stages: type === 'queued' ? resetStages(stages) : type === 'cancelling' ? stages : closeRunningStage(stages, after.status === 'cancelled' ? 'cancelled' : 'failed', after.updatedAt),
+      stages:
+        type === 'queued'
+          ? resetStages(stages)
+          : type === 'cancelling'
+            ? stages
+            : closeRunningStage(stages, after.status === 'cancelled' ? 'cancelled' : 'failed', after.updatedAt),
       ...(type !== 'cancelling' && { workerId: null }),
     });
     if (ok) this.options.bus.publish(entry.event);
@@ -271,7 +276,8 @@ export class Runner {
             const row = await getRun(this.options.db, runId);
             if (!row || row.status !== 'running' || this.handles.has(runId)) return;
             const before = snapshotFromRow(row);
-            if (await this.commitStored(row, 'cancelled', before, finishedSnapshot(before, 'cancelled', new Date()))) return;
+            if (await this.commitStored(row, 'cancelled', before, finishedSnapshot(before, 'cancelled', new Date())))
+              return;
           }
         })
         .catch((error: unknown) => this.log(`finalizing cancelled run ${runId} failed: ${String(error)}`));
@@ -301,7 +307,8 @@ export class Runner {
   private async finishStalled(row: RunRow): Promise<boolean> {
     const before = snapshotFromRow(row);
     const now = new Date();
-    if (row.cancelRequested) return this.commitStored(row, 'cancelled', before, finishedSnapshot(before, 'cancelled', now));
+    if (row.cancelRequested)
+      return this.commitStored(row, 'cancelled', before, finishedSnapshot(before, 'cancelled', now));
     if (row.attempt < row.maxAttempts) return this.commitStored(row, 'queued', before, requeuedSnapshot(before, now));
     const error = {
       code: runErrorCodes.stalled,

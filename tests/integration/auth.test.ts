@@ -53,7 +53,11 @@ interface SubscriptionOutcome {
 }
 
 /** Subscribes to `progress` over WebSocket until it errors or completes (or the deadline passes). */
-async function subscribe(client: Client, runId: string, timeoutMs = 20_000): Promise<SubscriptionOutcome & { timedOut: boolean }> {
+async function subscribe(
+  client: Client,
+  runId: string,
+  timeoutMs = 20_000,
+): Promise<SubscriptionOutcome & { timedOut: boolean }> {
   const outcome: SubscriptionOutcome = { events: [], error: null, completed: false, states: [] };
   let finish: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (finish = resolve));
@@ -69,7 +73,8 @@ async function subscribe(client: Client, runId: string, timeoutMs = 20_000): Pro
         outcome.completed = true;
         finish();
       },
-      onConnectionStateChange: (state) => outcome.states.push(`${state.state}${state.error ? `: ${state.error.message}` : ''}`),
+      onConnectionStateChange: (state) =>
+        outcome.states.push(`${state.state}${state.error ? `: ${state.error.message}` : ''}`),
     },
   );
   let timer: NodeJS.Timeout | undefined;
@@ -180,7 +185,9 @@ describe.each(providers)('authentication and isolation (%s)', (provider) => {
       expect(await response.json()).toMatchObject({ error: { json: { data: { code: 'UNAUTHORIZED' } } } });
     }
     // the right token works (the negative cases are not failing for another reason)
-    const ok = await fetch(`${server.url}/trpc/analysis.history`, { headers: { authorization: `Bearer ${testTokens.alice}` } });
+    const ok = await fetch(`${server.url}/trpc/analysis.history`, {
+      headers: { authorization: `Bearer ${testTokens.alice}` },
+    });
     expect(ok.status).toBe(200);
     expect((await server.client(testTokens.alice).analysis.get.query({ runId: run.id })).status).toBe('completed');
 
@@ -223,7 +230,9 @@ describe.each(providers)('authentication and isolation (%s)', (provider) => {
 
   it('WebSocket raw: a wrong token gets UNAUTHORIZED for each request, then the socket is closed (4401)', async () => {
     // a socket that sends no request is closed after a short grace, with the close code saying why
-    const wrong = await rawWs(`${wsUrl}?connectionParams=1`, [{ method: 'connectionParams', data: { token: 'wrong' } }]);
+    const wrong = await rawWs(`${wsUrl}?connectionParams=1`, [
+      { method: 'connectionParams', data: { token: 'wrong' } },
+    ]);
     expect(wrong.opened).toBe(true);
     expect(wrong.closed).toBe(true);
     expect(wrong.closeCode).toBe(unauthorizedCloseCode);
@@ -267,14 +276,16 @@ describe.each(providers)('authentication and isolation (%s)', (provider) => {
     expect(data.length).toBeGreaterThan(0);
     expect(data.every((result) => typeof result?.id === 'string')).toBe(true);
     expect(good.messages.some(stopped)).toBe(true);
-    expect(good.messages.some((message) => typeof message === 'object' && message !== null && 'error' in message)).toBe(false);
+    expect(good.messages.some((message) => typeof message === 'object' && message !== null && 'error' in message)).toBe(
+      false,
+    );
 
     // an upgrade on another path is refused
     const elsewhere = await rawWs(`${server.url.replace(/^http/, 'ws')}/not-trpc`, []);
     expect(elsewhere.opened).toBe(false);
   });
 
-  it('isolation: another user\'s run answers NOT_FOUND exactly like an unknown id', async () => {
+  it("isolation: another user's run answers NOT_FOUND exactly like an unknown id", async () => {
     const alice = server.caller('alice');
     const bob = server.caller('bob');
     const aliceRun = await alice.analysis.start({ kind: 'wait-forever', input: {} });
@@ -346,8 +357,16 @@ describe.each(providers)('authentication and isolation (%s)', (provider) => {
       expect(aliceIds).toContain(aliceRun.id);
       expect(aliceIds).not.toContain(bobRun.id);
       // an idempotency key of alice's does not reach her run either
-      const keyed = await alice.analysis.start({ kind: 'scripted-steps', input: { steps: 0 }, idempotencyKey: 'shared-key' });
-      const bobKeyed = await bob.analysis.start({ kind: 'scripted-steps', input: { steps: 0 }, idempotencyKey: 'shared-key' });
+      const keyed = await alice.analysis.start({
+        kind: 'scripted-steps',
+        input: { steps: 0 },
+        idempotencyKey: 'shared-key',
+      });
+      const bobKeyed = await bob.analysis.start({
+        kind: 'scripted-steps',
+        input: { steps: 0 },
+        idempotencyKey: 'shared-key',
+      });
       expect(bobKeyed.id).not.toBe(keyed.id);
       await waitForTerminal(alice, keyed.id);
       await waitForTerminal(bob, bobKeyed.id);

@@ -17,7 +17,12 @@ const cancelGraceMs = 500;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until `ok` holds; the deadline is generous and only there to turn a hang into a message. */
-async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -40,7 +45,8 @@ function waitStatus(caller: Caller, runId: string, status: RunStatus | 'terminal
 /** The whole timeline of a finished run, read back through `progress` with `lastEventId: '0'`. */
 async function timeline(caller: Caller, runId: string): Promise<Event[]> {
   const events: Event[] = [];
-  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' }))) events.push(data);
+  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' })))
+    events.push(data);
   return events;
 }
 
@@ -120,7 +126,8 @@ describe.each(providers)('cancel (%s)', (provider) => {
   /** Two `wait-forever` runs occupying both MAX_CONCURRENCY slots. */
   async function fillSlots(ignoreSignal = false): Promise<Snapshot[]> {
     const fillers: Snapshot[] = [];
-    for (let i = 0; i < 2; i++) fillers.push(await caller.analysis.start({ kind: 'wait-forever', input: { ignoreSignal } }));
+    for (let i = 0; i < 2; i++)
+      fillers.push(await caller.analysis.start({ kind: 'wait-forever', input: { ignoreSignal } }));
     for (const filler of fillers) await waitStatus(caller, filler.id, 'running');
     return fillers;
   }
@@ -143,7 +150,8 @@ describe.each(providers)('cancel (%s)', (provider) => {
     expect(stored.finishedAt).not.toBeNull();
 
     // free both slots, then prove the runner has claimed since: a newer run completes
-    for (const filler of fillers) expect((await caller.analysis.cancel({ runId: filler.id })).outcome).toBe('cancelling');
+    for (const filler of fillers)
+      expect((await caller.analysis.cancel({ runId: filler.id })).outcome).toBe('cancelling');
     for (const filler of fillers) await waitStatus(caller, filler.id, 'cancelled');
     const later = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1, stepMs: 0 } });
     expect((await waitStatus(caller, later.id, 'terminal')).status).toBe('completed');
@@ -207,7 +215,9 @@ describe.each(providers)('cancel (%s)', (provider) => {
       const cancelled = events.at(-1);
       expect(cancelling).toBeDefined();
       // the analysis never stopped by itself: only the grace deadline ended it (a lower bound, safe under load)
-      expect((cancelled?.at.getTime() ?? 0) - (cancelling?.at.getTime() ?? 0)).toBeGreaterThanOrEqual(cancelGraceMs - 20);
+      expect((cancelled?.at.getTime() ?? 0) - (cancelling?.at.getTime() ?? 0)).toBeGreaterThanOrEqual(
+        cancelGraceMs - 20,
+      );
     }
     // both slots were held by deaf runs: the queued run can only run if they were released
     const final = await waitStatus(caller, waiting.id, 'terminal');
@@ -371,7 +381,9 @@ describe.each(providers)('cancel (%s)', (provider) => {
         ]);
         const final = await waitStatus(caller, target.id, 'terminal');
         // the target lasts ~180 ms: finishing before the cancel is possible only on a very slow machine
-        expect(final.status, `delay ${delay}, outcome ${outcome}`).toBe(outcome === 'already-finished' ? 'completed' : 'cancelled');
+        expect(final.status, `delay ${delay}, outcome ${outcome}`).toBe(
+          outcome === 'already-finished' ? 'completed' : 'cancelled',
+        );
         if (outcome !== 'already-finished') expect(final.cancelReason).toBe('race');
         const events = await expectConsistentTimeline(caller, database, final);
         if (outcome === 'cancelled') {
@@ -394,7 +406,9 @@ describe.each(providers)('cancel (%s)', (provider) => {
     const row = await database.db.run.findUniqueOrThrow({ where: { id: started.id } });
     const runner = server.app.runner;
     let during: Promise<{ run: Snapshot; outcome: CancelOutcome }> | undefined;
-    const interrupt = Object.getOwnPropertyDescriptor(RunHandle.prototype, 'interrupt')?.value as (this: RunHandle) => Promise<void>;
+    const interrupt = Object.getOwnPropertyDescriptor(RunHandle.prototype, 'interrupt')?.value as (
+      this: RunHandle,
+    ) => Promise<void>;
     // the cancel arrives just as shutdown interrupts the run (the HTTP server still serves until the runner has stopped)
     const spy = vi.spyOn(RunHandle.prototype, 'interrupt').mockImplementation(function (this: RunHandle) {
       const settled = interrupt.call(this);
@@ -415,34 +429,41 @@ describe.each(providers)('cancel (%s)', (provider) => {
     else expect(stored.status, context).not.toBe('running');
   });
 
-  it('cancel vs. shutdown through the API: an accepted cancel is never turned into a re-queue', { timeout: 120_000 }, async () => {
-    const tallies: Record<string, number> = {};
-    for (let i = 0; i < 8; i++) {
-      if (i > 0) {
-        await database.close();
-        server = await startTestServer(provider);
-        database = await openDatabase(server.database.url);
-        caller = server.caller();
+  it(
+    'cancel vs. shutdown through the API: an accepted cancel is never turned into a re-queue',
+    { timeout: 120_000 },
+    async () => {
+      const tallies: Record<string, number> = {};
+      for (let i = 0; i < 8; i++) {
+        if (i > 0) {
+          await database.close();
+          server = await startTestServer(provider);
+          database = await openDatabase(server.database.url);
+          caller = server.caller();
+        }
+        const started = await caller.analysis.start({ kind: 'wait-forever', input: {} });
+        await waitStatus(caller, started.id, 'running');
+        const delay = i;
+        const closing = server.app.close(0);
+        // a cancel that fails outright (the server already closed its database) accepted nothing: no claim to check
+        const answer = await sleep(delay)
+          .then(() => caller.analysis.cancel({ runId: started.id }))
+          .catch(() => null);
+        await closing;
+        const stored = await database.db.run.findUniqueOrThrow({ where: { id: started.id } });
+        const key = `${answer?.outcome ?? 'error'}->${stored.status}`;
+        tallies[key] = (tallies[key] ?? 0) + 1;
+        if (answer && answer.outcome !== 'already-finished') {
+          expect(
+            stored.status,
+            `delay ${delay}: outcome ${answer.outcome}, stored ${stored.status} (attempt ${stored.attempt})`,
+          ).toBe('cancelled');
+        }
+        if (i < 7) await server.close();
       }
-      const started = await caller.analysis.start({ kind: 'wait-forever', input: {} });
-      await waitStatus(caller, started.id, 'running');
-      const delay = i;
-      const closing = server.app.close(0);
-      // a cancel that fails outright (the server already closed its database) accepted nothing: no claim to check
-      const answer = await sleep(delay)
-        .then(() => caller.analysis.cancel({ runId: started.id }))
-        .catch(() => null);
-      await closing;
-      const stored = await database.db.run.findUniqueOrThrow({ where: { id: started.id } });
-      const key = `${answer?.outcome ?? 'error'}->${stored.status}`;
-      tallies[key] = (tallies[key] ?? 0) + 1;
-      if (answer && answer.outcome !== 'already-finished') {
-        expect(stored.status, `delay ${delay}: outcome ${answer.outcome}, stored ${stored.status} (attempt ${stored.attempt})`).toBe('cancelled');
-      }
-      if (i < 7) await server.close();
-    }
-    console.log(`[cancel vs. shutdown ${provider}] ${JSON.stringify(tallies)}`);
-  });
+      console.log(`[cancel vs. shutdown ${provider}] ${JSON.stringify(tallies)}`);
+    },
+  );
 
   it('finalizes a cancelled run whose owner is gone once the grace period is over', async () => {
     // no stall scan may interfere: only the cancel deadline can finish this run
@@ -462,7 +483,14 @@ describe.each(providers)('cancel (%s)', (provider) => {
     await database.db.$transaction([
       database.db.run.update({
         where: { id: orphan.id, status: 'queued', seq: row.seq },
-        data: { status: 'running', workerId: 'gone', startedAt: now, heartbeatAt: now, updatedAt: now, seq: row.seq + 1 },
+        data: {
+          status: 'running',
+          workerId: 'gone',
+          startedAt: now,
+          heartbeatAt: now,
+          updatedAt: now,
+          seq: row.seq + 1,
+        },
       }),
       database.db.runEvent.create({
         data: {
@@ -489,6 +517,8 @@ describe.each(providers)('cancel (%s)', (provider) => {
     expect(events.map((event) => event.type)).toEqual(['queued', 'started', 'cancelling', 'cancelled']);
     const cancelling = events[2];
     // finalized by the deadline, not earlier (a lower bound, safe under load)
-    expect((final.finishedAt?.getTime() ?? 0) - (cancelling?.at.getTime() ?? 0)).toBeGreaterThanOrEqual(cancelGraceMs - 20);
+    expect((final.finishedAt?.getTime() ?? 0) - (cancelling?.at.getTime() ?? 0)).toBeGreaterThanOrEqual(
+      cancelGraceMs - 20,
+    );
   });
 });

@@ -23,7 +23,12 @@ const flushIntervalMs = 100;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until `ok` holds; the deadline is generous and only there to turn a hang into a message. */
-async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -35,7 +40,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) 
 
 const isTerminalStatus = (status: RunStatus) => status === 'completed' || status === 'failed' || status === 'cancelled';
 
-function waitStatus(caller: Caller, runId: string, status: RunStatus | 'terminal', timeoutMs?: number): Promise<RunWithStages> {
+function waitStatus(
+  caller: Caller,
+  runId: string,
+  status: RunStatus | 'terminal',
+  timeoutMs?: number,
+): Promise<RunWithStages> {
   return waitFor(
     `run ${runId} to be ${status}`,
     () => caller.analysis.get({ runId }),
@@ -47,7 +57,8 @@ function waitStatus(caller: Caller, runId: string, status: RunStatus | 'terminal
 /** The whole timeline of a finished run, read back through `progress` with `lastEventId: '0'`. */
 async function timeline(caller: Caller, runId: string): Promise<Event[]> {
   const events: Event[] = [];
-  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' }))) events.push(data);
+  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' })))
+    events.push(data);
   return events;
 }
 
@@ -120,7 +131,9 @@ async function leaveAsCrashed(
       patch: { cancelRequested: true, cancelReason: 'stop it', seq: 4 },
     });
   }
-  const runningStages = stages.map((stage, index) => (index === 0 ? { ...stage, status: 'running', startedAt: started } : stage));
+  const runningStages = stages.map((stage, index) =>
+    index === 0 ? { ...stage, status: 'running', startedAt: started } : stage,
+  );
   await db.$transaction([
     db.run.update({
       where: { id: runId, status: 'queued', seq: 1 },
@@ -212,7 +225,10 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       const database = await open(s.database.url);
       const caller = s.caller();
       const fillers = await fillSlots(caller);
-      const run = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 2, stepMs: 1, label: 'retry me' } });
+      const run = await caller.analysis.start({
+        kind: 'scripted-steps',
+        input: { steps: 2, stepMs: 1, label: 'retry me' },
+      });
       await leaveAsCrashed(database, run.id, { heartbeatAt: oneHourAgo(), maxAttempts: 2 });
       for (const filler of fillers) await caller.analysis.cancel({ runId: filler.id });
       for (const filler of fillers) await waitStatus(caller, filler.id, 'cancelled');
@@ -224,7 +240,17 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       expect(final.error).toBeNull();
       expect(final.result).toEqual({ steps: 6, label: 'retry me' });
       const events = await expectConsistentTimeline(caller, database, final);
-      expect(milestones(events)).toEqual(['queued', 'started', 'stage', 'queued', 'started', 'stage', 'stage', 'stage', 'completed']);
+      expect(milestones(events)).toEqual([
+        'queued',
+        'started',
+        'stage',
+        'queued',
+        'started',
+        'stage',
+        'stage',
+        'stage',
+        'completed',
+      ]);
       const requeued = events.find((event, index) => index > 0 && event.type === 'queued');
       expect(requeued?.run.attempt).toBe(2);
       expect(requeued?.run.progress).toBe(0);
@@ -282,7 +308,16 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       expect(final.status).toBe('cancelled');
       expect(final.attempt).toBe(2);
       const events = await expectConsistentTimeline(caller, database, final);
-      expect(milestones(events)).toEqual(['queued', 'started', 'stage', 'queued', 'started', 'stage', 'cancelling', 'cancelled']);
+      expect(milestones(events)).toEqual([
+        'queued',
+        'started',
+        'stage',
+        'queued',
+        'started',
+        'stage',
+        'cancelling',
+        'cancelled',
+      ]);
     });
 
     it('lets a running run finish within the shutdown grace period instead of re-queueing it', async () => {
@@ -312,7 +347,9 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
         // distinct creation times (ties are the next test's subject)
         const previous = queued.at(-1)?.createdAt.getTime() ?? 0;
         while (Date.now() <= previous) await sleep(1);
-        queued.push(await first.analysis.start({ kind: 'scripted-steps', input: { steps: 2, stepMs: 2, label: `run ${i}` } }));
+        queued.push(
+          await first.analysis.start({ kind: 'scripted-steps', input: { steps: 2, stepMs: 2, label: `run ${i}` } }),
+        );
       }
       await a.closeKeepingDatabase(100);
 
@@ -323,7 +360,8 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
         expect(row.seq).toBe(1);
       }
       // the fillers were running: re-queued, and older than the queued runs
-      for (const filler of fillers) expect((await database.db.run.findUniqueOrThrow({ where: { id: filler.id } })).status).toBe('queued');
+      for (const filler of fillers)
+        expect((await database.db.run.findUniqueOrThrow({ where: { id: filler.id } })).status).toBe('queued');
 
       // one run at a time, so the order they start in is the order they finish in
       const b = await server({ database: a.server.database, env: { MAX_CONCURRENCY: '1' } });
@@ -339,7 +377,9 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       }
       expect(byExecutionOrder(finals)).toEqual(queued.map((run) => run.id));
       for (let i = 1; i < finals.length; i++) {
-        expect(finals[i]?.startedAt?.getTime()).toBeGreaterThanOrEqual(finals[i - 1]?.finishedAt?.getTime() ?? Infinity);
+        expect(finals[i]?.startedAt?.getTime()).toBeGreaterThanOrEqual(
+          finals[i - 1]?.finishedAt?.getTime() ?? Infinity,
+        );
       }
     });
 
@@ -352,7 +392,8 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       // a fast client (or a burst of them) creates several runs within one millisecond: freeze the clock to get that every time
       vi.useFakeTimers({ toFake: ['Date'] });
       try {
-        for (let i = 0; i < 6; i++) queued.push(await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1, stepMs: 0 } }));
+        for (let i = 0; i < 6; i++)
+          queued.push(await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1, stepMs: 0 } }));
       } finally {
         vi.useRealTimers();
       }
@@ -399,75 +440,84 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       expect(heartbeats).toHaveLength(3);
       for (let i = 1; i < heartbeats.length; i++) {
         expect(heartbeats[i]?.seq).toBeGreaterThan(heartbeats[i - 1]?.seq ?? Infinity);
-        expect(heartbeats[i]?.run.heartbeatAt?.getTime()).toBeGreaterThan(heartbeats[i - 1]?.run.heartbeatAt?.getTime() ?? Infinity);
+        expect(heartbeats[i]?.run.heartbeatAt?.getTime()).toBeGreaterThan(
+          heartbeats[i - 1]?.run.heartbeatAt?.getTime() ?? Infinity,
+        );
       }
       await caller.analysis.cancel({ runId: run.id });
       await waitStatus(caller, run.id, 'cancelled');
     });
 
-    it('coalesces a million step reports into a bounded number of events and writes', { timeout: 120_000 }, async () => {
-      const { server: s } = await server();
-      const database = await open(s.database.url);
-      const caller = s.caller();
-      const flushesBefore = s.app.runner.progressFlushes;
-      const startedAt = Date.now();
-      const run = await caller.analysis.start({ kind: 'many-steps', input: { steps: 1_000_000 } });
+    it(
+      'coalesces a million step reports into a bounded number of events and writes',
+      { timeout: 120_000 },
+      async () => {
+        const { server: s } = await server();
+        const database = await open(s.database.url);
+        const caller = s.caller();
+        const flushesBefore = s.app.runner.progressFlushes;
+        const startedAt = Date.now();
+        const run = await caller.analysis.start({ kind: 'many-steps', input: { steps: 1_000_000 } });
 
-      const events: Event[] = [];
-      for await (const { data } of trackedEvents(await caller.analysis.progress({ runId: run.id, lastEventId: '0' }))) {
-        events.push(data);
-      }
-      const elapsedMs = Date.now() - startedAt;
-      const flushes = s.app.runner.progressFlushes - flushesBefore;
-
-      const last = events.at(-1);
-      expect(last?.type).toBe('completed');
-      expect(last?.run.progress).toBe(100);
-      expect(last?.run.result).toEqual({ steps: 1_000_000 });
-      expect(events.map((event) => event.seq)).toEqual(events.map((_event, index) => index + 1));
-      const progress = events.map((event) => event.run.progress);
-      for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] ?? Infinity);
-      for (const event of events.slice(0, -1)) expect(event.run.progress).toBeLessThan(100);
-      const steps = events.filter((event) => event.type === 'progress');
-      expect(steps.length).toBeGreaterThan(0);
-      expect(steps.at(-1)?.run.step).toEqual({ current: 1_000_000, total: 1_000_000 });
-      expect(progress.filter((value) => value > 0 && value < 100).length).toBeGreaterThan(0);
-
-      const stored = await database.db.runEvent.count({ where: { runId: run.id } });
-      expect(stored).toBe(last?.seq);
-      expect(stored).toBeLessThan(2_000);
-      // batched writes: at most one flush per interval (plus the final one), however often the analysis reports
-      expect(flushes).toBeLessThanOrEqual(Math.ceil(elapsedMs / flushIntervalMs) + 2);
-      console.log(
-        `[lifecycle ${provider}] 1,000,000 steps: ${events.length} events (${steps.length} progress), ` +
-          `${stored} stored, ${flushes} progress flushes in ${elapsedMs} ms`,
-      );
-
-      if (provider === 'postgresql') {
-        const schema = new URL(s.database.url).searchParams.get('schema');
-        await s.app.close(0); // ends the server's connections, which flushes their table statistics
-        const client = new pg.Client({ connectionString: postgresBaseUrl });
-        await client.connect();
-        try {
-          const stats = await waitFor(
-            'table statistics',
-            async () => {
-              const result = await client.query<{ n_tup_upd: string; n_tup_ins: string }>(
-                'SELECT n_tup_upd, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
-                [schema, 'analysis_runs'],
-              );
-              return result.rows[0] ?? { n_tup_upd: '0', n_tup_ins: '0' };
-            },
-            (row) => Number(row.n_tup_upd) >= 3,
-            10_000,
-          );
-          console.log(`[lifecycle postgresql] analysis_runs row updates: ${stats.n_tup_upd}`);
-          expect(Number(stats.n_tup_upd)).toBeLessThan(2_000);
-        } finally {
-          await client.end();
+        const events: Event[] = [];
+        for await (const { data } of trackedEvents(
+          await caller.analysis.progress({ runId: run.id, lastEventId: '0' }),
+        )) {
+          events.push(data);
         }
-      }
-    });
+        const elapsedMs = Date.now() - startedAt;
+        const flushes = s.app.runner.progressFlushes - flushesBefore;
+
+        const last = events.at(-1);
+        expect(last?.type).toBe('completed');
+        expect(last?.run.progress).toBe(100);
+        expect(last?.run.result).toEqual({ steps: 1_000_000 });
+        expect(events.map((event) => event.seq)).toEqual(events.map((_event, index) => index + 1));
+        const progress = events.map((event) => event.run.progress);
+        for (let i = 1; i < progress.length; i++)
+          expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1] ?? Infinity);
+        for (const event of events.slice(0, -1)) expect(event.run.progress).toBeLessThan(100);
+        const steps = events.filter((event) => event.type === 'progress');
+        expect(steps.length).toBeGreaterThan(0);
+        expect(steps.at(-1)?.run.step).toEqual({ current: 1_000_000, total: 1_000_000 });
+        expect(progress.filter((value) => value > 0 && value < 100).length).toBeGreaterThan(0);
+
+        const stored = await database.db.runEvent.count({ where: { runId: run.id } });
+        expect(stored).toBe(last?.seq);
+        expect(stored).toBeLessThan(2_000);
+        // batched writes: at most one flush per interval (plus the final one), however often the analysis reports
+        expect(flushes).toBeLessThanOrEqual(Math.ceil(elapsedMs / flushIntervalMs) + 2);
+        console.log(
+          `[lifecycle ${provider}] 1,000,000 steps: ${events.length} events (${steps.length} progress), ` +
+            `${stored} stored, ${flushes} progress flushes in ${elapsedMs} ms`,
+        );
+
+        if (provider === 'postgresql') {
+          const schema = new URL(s.database.url).searchParams.get('schema');
+          await s.app.close(0); // ends the server's connections, which flushes their table statistics
+          const client = new pg.Client({ connectionString: postgresBaseUrl });
+          await client.connect();
+          try {
+            const stats = await waitFor(
+              'table statistics',
+              async () => {
+                const result = await client.query<{ n_tup_upd: string; n_tup_ins: string }>(
+                  'SELECT n_tup_upd, n_tup_ins FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+                  [schema, 'analysis_runs'],
+                );
+                return result.rows[0] ?? { n_tup_upd: '0', n_tup_ins: '0' };
+              },
+              (row) => Number(row.n_tup_upd) >= 3,
+              10_000,
+            );
+            console.log(`[lifecycle postgresql] analysis_runs row updates: ${stats.n_tup_upd}`);
+            expect(Number(stats.n_tup_upd)).toBeLessThan(2_000);
+          } finally {
+            await client.end();
+          }
+        }
+      },
+    );
   });
 
   it('SIGTERM re-queues a running run and exits with code 0', { timeout: 180_000 }, async () => {
@@ -547,9 +597,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
 /** Ids in the order the runs started (one slot: a run starts after the previous one finished). */
 function byExecutionOrder(runs: readonly Snapshot[]): string[] {
   const key = (run: Snapshot) => [run.startedAt?.getTime() ?? 0, run.finishedAt?.getTime() ?? 0] as const;
-  return [...runs]
-    .sort((x, y) => key(x)[0] - key(y)[0] || key(x)[1] - key(y)[1])
-    .map((run) => run.id);
+  return [...runs].sort((x, y) => key(x)[0] - key(y)[0] || key(x)[1] - key(y)[1]).map((run) => run.id);
 }
 
 async function freePort(): Promise<number> {

@@ -28,7 +28,10 @@ describe.each(providers)('real server and client over WebSocket (%s)', (provider
 
   it('streams a run from snapshot to completed with a typed result', async () => {
     const client = server.client();
-    const run = await client.analysis.start.mutate({ kind: 'scripted-steps', input: { steps: 4, stepMs: 15, label: 'live' } });
+    const run = await client.analysis.start.mutate({
+      kind: 'scripted-steps',
+      input: { steps: 4, stepMs: 15, label: 'live' },
+    });
     expect(run.status === 'queued' || run.status === 'running').toBe(true);
     // from the very first event, so the test does not depend on how fast the run starts
     const follower = followRun(client, run.id, { lastEventId: '0' });

@@ -62,11 +62,17 @@ async function collect(caller: Caller, runId: string, lastEventId?: string) {
 type Collected = Awaited<ReturnType<typeof collect>>[number];
 
 /** Every page of `history` for one filter. */
-async function allPages(caller: Caller, filter: Omit<NonNullable<Parameters<Caller['analysis']['history']>[0]>, 'cursor'>) {
+async function allPages(
+  caller: Caller,
+  filter: Omit<NonNullable<Parameters<Caller['analysis']['history']>[0]>, 'cursor'>,
+) {
   const items: Snapshot[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 1000; page++) {
-    const result: { items: Snapshot[]; nextCursor: string | null } = await caller.analysis.history({ ...filter, cursor });
+    const result: { items: Snapshot[]; nextCursor: string | null } = await caller.analysis.history({
+      ...filter,
+      cursor,
+    });
     items.push(...result.items);
     cursor = result.nextCursor;
     if (cursor === null) return items;
@@ -289,7 +295,9 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
           const statuses = got.stages.map((stage) => stage.status);
           const expected = expectedStageStatuses(got);
           if (statuses.join() !== expected.join()) {
-            problems.push(`seq ${got.seq} ${got.status} stage=${got.stage?.key ?? '-'}: stages [${statuses.join()}], expected [${expected.join()}]`);
+            problems.push(
+              `seq ${got.seq} ${got.status} stage=${got.stage?.key ?? '-'}: stages [${statuses.join()}], expected [${expected.join()}]`,
+            );
           }
           if (isTerminal(got.status)) finished = true;
           await new Promise((resolve) => setImmediate(resolve));
@@ -329,7 +337,11 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
       await caller.analysis.start({ kind: 'wait-forever', input: { ignoreSignal: true } }),
     ];
     for (const blocker of blockers) {
-      const running = await waitForRun(caller, blocker.id, (run) => run.status === 'running' && run.stage?.key === 'wait');
+      const running = await waitForRun(
+        caller,
+        blocker.id,
+        (run) => run.status === 'running' && run.stage?.key === 'wait',
+      );
       expect(running.stages).toMatchObject([{ key: 'wait', label: 'Wait', status: 'running', finishedAt: null }]);
       expect(running.stages[0]?.startedAt).toBeInstanceOf(Date);
     }
@@ -337,7 +349,13 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     expect(queued.status).toBe('queued');
     const cancelledQueued = await caller.analysis.cancel({ runId: queued.id, reason: 'not needed' });
     expect(cancelledQueued.outcome).toBe('cancelled');
-    expect(cancelledQueued.run).toMatchObject({ id: queued.id, status: 'cancelled', cancelRequested: true, cancelReason: 'not needed', startedAt: null });
+    expect(cancelledQueued.run).toMatchObject({
+      id: queued.id,
+      status: 'cancelled',
+      cancelRequested: true,
+      cancelReason: 'not needed',
+      startedAt: null,
+    });
     expect(cancelledQueued.run.finishedAt).toBeInstanceOf(Date);
     const again = await caller.analysis.cancel({ runId: queued.id, reason: 'again' });
     expect(again.outcome).toBe('already-finished');
@@ -371,7 +389,12 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     const completed = await waitForRun(caller, finished.id);
     const late = await caller.analysis.cancel({ runId: finished.id, reason: 'too late' });
     expect(late.outcome).toBe('already-finished');
-    expect(late.run).toMatchObject({ status: 'completed', cancelRequested: false, cancelReason: null, seq: completed.seq });
+    expect(late.run).toMatchObject({
+      status: 'completed',
+      cancelRequested: false,
+      cancelReason: null,
+      seq: completed.seq,
+    });
     expect(await caller.analysis.get({ runId: finished.id })).toEqual(completed);
 
     await expect(caller.analysis.cancel({ runId: 'no-such-run' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -399,7 +422,12 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     }
     const before = [...completed, ...cancelledScripted, ...cancelledWaiting];
     const finished = await waitForAll(caller, before);
-    expect(finished.filter((run) => run.status === 'completed').map((run) => run.id).sort()).toEqual([...completed].sort());
+    expect(
+      finished
+        .filter((run) => run.status === 'completed')
+        .map((run) => run.id)
+        .sort(),
+    ).toEqual([...completed].sort());
     expect(finished.filter((run) => run.status === 'cancelled')).toHaveLength(16);
 
     // page with limit 10, starting new runs concurrently with and between the pages
@@ -464,7 +492,12 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     await expectBadInput(
       caller.analysis.history({ kind: 'no-such-kind' } as unknown as Parameters<Caller['analysis']['history']>[0]),
     );
-    for (const garbage of ['garbage', '!!!not-base64!!!', Buffer.from('12:').toString('base64url'), Buffer.from('x:y').toString('base64url')]) {
+    for (const garbage of [
+      'garbage',
+      '!!!not-base64!!!',
+      Buffer.from('12:').toString('base64url'),
+      Buffer.from('x:y').toString('base64url'),
+    ]) {
       await expect(caller.analysis.history({ cursor: garbage })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     }
 
@@ -499,9 +532,11 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     await expect(
       caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1, label: 'once' }, idempotencyKey: key }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(caller.analysis.start({ kind: 'wait-forever', input: {}, idempotencyKey: key })).rejects.toMatchObject({
-      code: 'CONFLICT',
-    });
+    await expect(caller.analysis.start({ kind: 'wait-forever', input: {}, idempotencyKey: key })).rejects.toMatchObject(
+      {
+        code: 'CONFLICT',
+      },
+    );
     expect((await caller.analysis.history({ limit: 100 })).items).toHaveLength(1);
 
     const other = server.caller('idem-other-user');
@@ -523,15 +558,24 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
 
     const unknownKind = await expectBadInput(caller.analysis.start(cast({ kind: 'no-such-kind', input: {} })));
     expect(unknownKind.issues[0]?.path).toEqual(['kind']);
-    const wrongType = await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: { steps: 'x' } })));
+    const wrongType = await expectBadInput(
+      caller.analysis.start(cast({ kind: 'scripted-steps', input: { steps: 'x' } })),
+    );
     expect(wrongType.issues[0]?.path).toEqual(['input', 'steps']);
     await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: 'not an object' })));
     await expectBadInput(caller.analysis.start(cast({ kind: 'scripted-steps', input: { steps: 10_001 } })));
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { steps: -1 } }));
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { steps: 1.5 } }));
     await expectBadInput(caller.analysis.start({ kind: 'many-steps', input: { steps: 0 } }));
-    await expectBadInput(caller.analysis.start({ kind: 'neuron-activation-stats', input: { layers: 64, neuronsPerLayer: 4096, samples: 200_000 } }));
-    const longLabel = await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { label: 'x'.repeat(201) } }));
+    await expectBadInput(
+      caller.analysis.start({
+        kind: 'neuron-activation-stats',
+        input: { layers: 64, neuronsPerLayer: 4096, samples: 200_000 },
+      }),
+    );
+    const longLabel = await expectBadInput(
+      caller.analysis.start({ kind: 'scripted-steps', input: { label: 'x'.repeat(201) } }),
+    );
     expect(longLabel.issues[0]?.path).toEqual(['input', 'label']);
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: { label: 'x'.repeat(1024 * 1024) } }));
     await expectBadInput(caller.analysis.start({ kind: 'scripted-steps', input: {}, idempotencyKey: '' }));

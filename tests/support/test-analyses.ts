@@ -61,7 +61,8 @@ export const waitForever = defineAnalysis({
   async run(input, ctx) {
     ctx.stage('wait', { total: 1 });
     await new Promise<void>((_resolve, reject) => {
-      if (!input.ignoreSignal) ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
+      if (!input.ignoreSignal)
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
     });
     return { waited: true };
   },

@@ -36,7 +36,9 @@ const small = { layers: 3, neuronsPerLayer: 48, samples: 600, topK: 4, seed: 7 }
 describe('neuron-activation-stats definition', () => {
   it('declares its kind, worker module and stages in order', () => {
     expect(definition.kind).toBe('neuron-activation-stats');
-    expect(definition.workerModule).toBe(new URL('../../server/analyses/neuron-activation-stats.ts', import.meta.url).href);
+    expect(definition.workerModule).toBe(
+      new URL('../../server/analyses/neuron-activation-stats.ts', import.meta.url).href,
+    );
     expect(definition.stages.map((s) => s.key)).toEqual(['generate', 'stats', 'topk', 'summary']);
     for (const stage of definition.stages) expect(stage.weight).toBeGreaterThan(0);
   });
@@ -70,9 +72,17 @@ describe('input schema', () => {
     const tooBig = neuronActivationStatsInput.safeParse({ layers: 64, neuronsPerLayer: 4096, samples: 200_000 });
     expect(tooBig.success).toBe(false);
     expect(tooBig.error?.issues[0]?.message).toMatch(/layers × neuronsPerLayer × samples must be at most/);
-    const justOver = neuronActivationStatsInput.safeParse({ layers: 1, neuronsPerLayer: 250, samples: maxActivationValues / 250 + 1 });
+    const justOver = neuronActivationStatsInput.safeParse({
+      layers: 1,
+      neuronsPerLayer: 250,
+      samples: maxActivationValues / 250 + 1,
+    });
     expect(justOver.success).toBe(false);
-    const atCap = neuronActivationStatsInput.safeParse({ layers: 1, neuronsPerLayer: 250, samples: maxActivationValues / 250 });
+    const atCap = neuronActivationStatsInput.safeParse({
+      layers: 1,
+      neuronsPerLayer: 250,
+      samples: maxActivationValues / 250,
+    });
     expect(atCap.success).toBe(true);
   });
 });

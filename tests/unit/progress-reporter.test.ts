@@ -56,7 +56,13 @@ describe('ProgressReporter', () => {
   it('lets CPU-bound code see an abort requested from another thread', () => {
     const controller = new AbortController();
     let flag = false;
-    const reporter = new ProgressReporter(controller.signal, () => {}, 50, () => flag, () => controller.abort());
+    const reporter = new ProgressReporter(
+      controller.signal,
+      () => {},
+      50,
+      () => flag,
+      () => controller.abort(),
+    );
     reporter.step(1);
     expect(controller.signal.aborted).toBe(false);
     flag = true;

@@ -42,7 +42,10 @@ describe('snapshot patches', () => {
     };
     const patch = diffSnapshots(base, running);
     expect(Object.keys(patch).sort()).toEqual(['seq', 'stage', 'startedAt', 'status', 'updatedAt']);
-    const folded = applyPatch(applyPatch(null, fullPatch(base)), JSON.parse(JSON.stringify(patch)) as Record<string, unknown>);
+    const folded = applyPatch(
+      applyPatch(null, fullPatch(base)),
+      JSON.parse(JSON.stringify(patch)) as Record<string, unknown>,
+    );
     expect(folded).toEqual(running);
   });
 

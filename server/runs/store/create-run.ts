@@ -39,7 +39,13 @@ export async function createRun(db: Database, run: NewRun): Promise<{ row: RunRo
         },
       });
       await tx.runEvent.create({
-        data: { runId: run.id, seq: 1, type: 'queued', at: run.now, patch: asJson(fullPatch(snapshotFromRow(created))) },
+        data: {
+          runId: run.id,
+          seq: 1,
+          type: 'queued',
+          at: run.now,
+          patch: asJson(fullPatch(snapshotFromRow(created))),
+        },
       });
       return created;
     });
