@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineAnalysis } from '../../server/analyses/define.ts';
 import neuronActivationStats from '../../server/analyses/neuron-activation-stats.ts';
+import busyWorker from './busy-worker-analysis.ts';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -83,4 +84,4 @@ export const manySteps = defineAnalysis({
   },
 });
 
-export const testAnalyses = [neuronActivationStats, scriptedSteps, waitForever, manySteps] as const;
+export const testAnalyses = [neuronActivationStats, scriptedSteps, waitForever, manySteps, busyWorker] as const;
