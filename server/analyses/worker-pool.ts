@@ -24,9 +24,26 @@ export class WorkerPool {
 
   constructor(private readonly maxIdle: number) {}
 
+  /** A new thread that removes itself from the pool if it dies, whether busy or idle. */
+  private spawn(): Worker {
+    const worker = new Worker(entry);
+    const discard = () => {
+      const index = this.idle.indexOf(worker);
+      if (index >= 0) this.idle.splice(index, 1);
+      this.busy.delete(worker);
+    };
+    // an error after the run settled (a stray timer in analysis code) must not crash the server
+    worker.on('error', () => {
+      discard();
+      void worker.terminate();
+    });
+    worker.on('exit', discard);
+    return worker;
+  }
+
   execute(module: string, input: unknown, options: ExecutionOptions): Execution {
     if (this.closed) throw new Error('worker pool is closed');
-    const worker = this.idle.pop() ?? new Worker(entry);
+    const worker = this.idle.pop() ?? this.spawn();
     this.busy.add(worker);
     const abortFlag = new SharedArrayBuffer(4);
     let settled = false;
@@ -38,8 +55,8 @@ export class WorkerPool {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
-        this.busy.delete(worker);
-        if (reusable && !this.closed && this.idle.length < this.maxIdle) this.idle.push(worker);
+        const alive = this.busy.delete(worker);
+        if (alive && reusable && !this.closed && this.idle.length < this.maxIdle) this.idle.push(worker);
         else void worker.terminate();
       };
       const onMessage = (message: FromWorker) => {
