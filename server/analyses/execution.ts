@@ -1,5 +1,5 @@
 import type { AnyAnalysis } from './define.ts';
-import { ProgressReporter, type AnalysisReport } from './progress-reporter.ts';
+import { cleanText, ProgressReporter, type AnalysisReport } from './progress-reporter.ts';
 
 /** One analysis call in progress, wherever it runs. */
 export interface Execution {
@@ -26,9 +26,13 @@ export interface SerializedError {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, code: typeof code === 'string' ? code : null };
+    return {
+      name: error.name,
+      message: cleanText(error.message),
+      code: typeof code === 'string' ? cleanText(code) : null,
+    };
   }
-  return { name: 'Error', message: String(error), code: null };
+  return { name: 'Error', message: cleanText(String(error)), code: null };
 }
 
 export function abortError(reason: string): Error {

@@ -8,21 +8,30 @@ export type AnalysisReport =
 
 const maxMessageLength = 500;
 
-function clip(message: string): string {
-  return message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message;
+/** Bounded, and without NUL characters (PostgreSQL text and jsonb refuse them). */
+export function cleanText(text: string): string {
+  const clean = text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+  return clean.length > maxMessageLength ? `${clean.slice(0, maxMessageLength - 1)}…` : clean;
+}
+
+function finiteNumber(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /**
- * The `ctx` handed to an analysis. `step()` only records the latest position;
- * it is forwarded at most once per interval (first call at once, the last one
- * after a quiet interval), so a tight loop may call it millions of times.
- * Stage changes and logs go out immediately, after any pending step.
+ * The `ctx` handed to an analysis. `step()` and `log()` only record the latest
+ * call; each is forwarded at most once per interval (the first at once, the
+ * last after a quiet interval), so a tight loop may call them millions of
+ * times. Logs dropped that way are counted in the one that is sent. Stage
+ * changes go out immediately, after whatever is pending.
  */
 export class ProgressReporter implements AnalysisContext {
   private current = 0;
   private message: string | null = null;
-  private dirty = false;
-  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private stepPending = false;
+  private lastStepAt = Number.NEGATIVE_INFINITY;
+  private pendingLog: { message: string; dropped: number } | null = null;
+  private lastLogAt = Number.NEGATIVE_INFINITY;
   private trailing: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -37,49 +46,65 @@ export class ProgressReporter implements AnalysisContext {
 
   stage(key: string, options?: { total?: number; message?: string }): void {
     if (this.closed) return;
-    this.flushStep();
+    this.flush();
     this.current = 0;
     this.message = null;
-    const total = options?.total;
+    const total = finiteNumber(options?.total);
     this.send({
       type: 'stage',
       key: String(key),
-      total: typeof total === 'number' && Number.isFinite(total) && total > 0 ? total : null,
-      message: options?.message === undefined ? null : clip(String(options.message)),
+      total: total > 0 ? total : null,
+      message: options?.message === undefined ? null : cleanText(String(options.message)),
     });
   }
 
   step(current: number, message?: string): void {
     if (this.closed) return;
     if (!this.signal.aborted && this.abortRequested()) this.onAbortRequested();
-    this.current = current;
-    if (message !== undefined) this.message = clip(String(message));
-    this.dirty = true;
+    this.current = finiteNumber(current);
+    if (message !== undefined) this.message = cleanText(String(message));
+    this.stepPending = true;
     const now = performance.now();
-    if (now - this.lastSentAt >= this.intervalMs) this.flushStep(now);
-    else this.trailing ??= setTimeout(() => this.flushStep(), this.intervalMs).unref();
+    if (now - this.lastStepAt >= this.intervalMs) this.flush(now);
+    else this.scheduleTrailing();
   }
 
   log(message: string): void {
     if (this.closed) return;
-    this.flushStep();
-    this.send({ type: 'log', message: clip(String(message)) });
+    this.pendingLog = {
+      message: cleanText(String(message)),
+      dropped: this.pendingLog ? this.pendingLog.dropped + 1 : 0,
+    };
+    const now = performance.now();
+    if (now - this.lastLogAt >= this.intervalMs) this.flush(now);
+    else this.scheduleTrailing();
   }
 
   /** Sends what is pending and stops forwarding: called when `run` settles. */
   close(): void {
-    this.flushStep();
+    this.flush();
     this.closed = true;
   }
 
-  private flushStep(now = performance.now()): void {
+  private scheduleTrailing(): void {
+    this.trailing ??= setTimeout(() => this.flush(), this.intervalMs).unref();
+  }
+
+  private flush(now = performance.now()): void {
     if (this.trailing) {
       clearTimeout(this.trailing);
       this.trailing = null;
     }
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.lastSentAt = now;
-    this.send({ type: 'step', current: this.current, message: this.message });
+    if (this.stepPending) {
+      this.stepPending = false;
+      this.lastStepAt = now;
+      this.send({ type: 'step', current: this.current, message: this.message });
+    }
+    if (this.pendingLog) {
+      const { message, dropped } = this.pendingLog;
+      this.pendingLog = null;
+      this.lastLogAt = now;
+      this.send({ type: 'log', message: dropped > 0 ? `${message} (+${dropped} earlier lines)` : message });
+    }
   }
 }

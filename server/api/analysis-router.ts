@@ -11,6 +11,22 @@ import { authedProcedure, router } from './trpc.ts';
 
 const maxInputJsonBytes = 64 * 1024;
 const RunId = z.string().min(1).max(100);
+const nulMessage = 'must not contain NUL characters';
+/** Free text that is stored: PostgreSQL refuses NUL in text and jsonb. */
+const StoredText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !text.includes('\u0000'), nulMessage);
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  }
+  return false;
+}
 
 function toTRPCError(error: unknown): unknown {
   if (error instanceof RunNotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message });
@@ -31,7 +47,7 @@ function startInputSchema(analyses: readonly AnyAnalysis[]) {
     z.strictObject({
       kind: z.literal(analysis.kind),
       input: analysis.input,
-      idempotencyKey: z.string().min(1).max(200).optional(),
+      idempotencyKey: StoredText(200).min(1).optional(),
     }),
   );
   const [first, ...rest] = options;
@@ -43,6 +59,8 @@ function startInputSchema(analyses: readonly AnyAnalysis[]) {
         path: ['input'],
         message: `input is larger than ${maxInputJsonBytes} bytes of JSON`,
       });
+    } else if (containsNul(value.input)) {
+      ctx.addIssue({ code: 'custom', path: ['input'], message: `input ${nulMessage}` });
     }
   });
 }
@@ -108,7 +126,7 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
       }),
 
     cancel: authedProcedure
-      .input(z.object({ runId: RunId, reason: z.string().max(500).optional() }))
+      .input(z.object({ runId: RunId, reason: StoredText(500).optional() }))
       .mutation(async ({ ctx, input }): Promise<{ run: Snapshot; outcome: CancelOutcome }> => {
         const result = await ctx.runs.cancel(ctx.userId, input.runId, input.reason ?? null);
         if (!result) throw notFound(input.runId);

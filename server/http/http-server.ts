@@ -123,7 +123,10 @@ export function createHttpServer(options: HttpServerOptions) {
     async close(): Promise<void> {
       wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
+      // a peer that does not answer the close handshake must not hold up the shutdown
+      const stragglers = setTimeout(() => wss.clients.forEach((client) => client.terminate()), 1000);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(stragglers);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

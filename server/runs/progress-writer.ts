@@ -8,11 +8,14 @@ type BatchKey = Pick<ProgressBatch, 'runId' | 'attempt' | 'workerId'>;
  * Buffers the frequent, replaceable events of running runs (progress, logs,
  * heartbeats) and writes them for all runs together every interval, so the
  * database sees a bounded number of writes per run per second whatever the
- * analyses report. Events stay readable here until their write commits.
+ * analyses report. Events stay readable here until their write commits,
+ * including while a transition writes them (see `take`).
  */
 export class ProgressWriter {
   private pending = new Map<string, ProgressBatch>();
   private inFlight = new Map<string, ProgressBatch>();
+  /** entries handed to a transition that has not committed yet */
+  private readonly inTransition = new Map<string, TimelineEntry[]>();
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** database transactions issued by flushes, for measurements */
@@ -22,7 +25,7 @@ export class ProgressWriter {
     private readonly db: Database,
     private readonly intervalMs: number,
     private readonly onFenced: (runIds: string[]) => void,
-    private readonly onError: (error: unknown) => void,
+    private readonly onError: (error: unknown, context: string) => void,
   ) {}
 
   start(): void {
@@ -48,23 +51,39 @@ export class ProgressWriter {
 
   /** Events of a run published but not yet committed, in seq order. */
   unstoredEvents(runId: string): ProgressEvent[] {
-    const entries = [...(this.inFlight.get(runId)?.entries ?? []), ...(this.pending.get(runId)?.entries ?? [])];
-    return entries.map((entry) => entry.event);
+    const entries = [
+      ...(this.inFlight.get(runId)?.entries ?? []),
+      ...(this.inTransition.get(runId) ?? []),
+      ...(this.pending.get(runId)?.entries ?? []),
+    ];
+    return entries.map((entry) => entry.event).sort((a, b) => a.seq - b.seq);
   }
 
   /**
    * Hands a run's buffered entries to a transition that writes them itself.
    * Waits for an in-flight flush of the run first, so writes stay in seq order.
+   * Call `settle` once the transition committed, or `restore` if it failed.
    */
   async take(runId: string): Promise<TimelineEntry[]> {
     while (this.inFlight.has(runId) && this.flushing) await this.flushing;
-    const batch = this.pending.get(runId);
+    const entries = [...(this.pending.get(runId)?.entries ?? [])];
     this.pending.delete(runId);
-    return batch ? [...batch.entries] : [];
+    this.inTransition.set(runId, entries);
+    return entries;
   }
 
-  /** Puts entries back after a transition failed to write them. */
+  settle(runId: string): void {
+    this.inTransition.delete(runId);
+  }
+
+  /** Puts a transition's entries back after its write failed. */
   restore(key: BatchKey, entries: readonly TimelineEntry[]): void {
+    this.inTransition.delete(key.runId);
+    this.putBack(key, entries);
+  }
+
+  /** Entries go back before anything buffered since, to keep seq order. */
+  private putBack(key: BatchKey, entries: readonly TimelineEntry[]): void {
     const later = this.pending.get(key.runId);
     const last = entries.at(-1);
     if (!last) return;
@@ -78,6 +97,7 @@ export class ProgressWriter {
   /** Drops what is buffered for a run whose lease is gone. */
   discard(runId: string): void {
     this.pending.delete(runId);
+    this.inTransition.delete(runId);
   }
 
   flush(): Promise<void> {
@@ -88,18 +108,55 @@ export class ProgressWriter {
     const batches = [...this.inFlight.values()];
     this.flushing = (async () => {
       try {
-        this.flushes++;
-        const { fenced } = await flushProgress(this.db, batches);
-        if (fenced.length > 0) this.onFenced(fenced);
-      } catch (error) {
-        // keep the events: they go out with the next flush
-        for (const batch of batches) this.restore(batch, batch.entries);
-        this.onError(error);
+        await this.write(batches);
       } finally {
         this.inFlight = new Map();
         this.flushing = null;
       }
     })();
     return this.flushing;
+  }
+
+  /**
+   * All runs in one transaction; if that fails, each run on its own, so one
+   * run's unwritable batch cannot hold back everybody else's. When every run
+   * fails alike the database is the problem: everything is kept for the next flush.
+   */
+  private async write(batches: ProgressBatch[]): Promise<void> {
+    try {
+      this.flushes++;
+      const { fenced } = await flushProgress(this.db, batches);
+      if (fenced.length > 0) this.onFenced(fenced);
+      return;
+    } catch (error) {
+      if (batches.length === 1) {
+        this.keep(batches, error);
+        return;
+      }
+    }
+    const failed: Array<{ batch: ProgressBatch; error: unknown }> = [];
+    const fenced: string[] = [];
+    for (const batch of batches) {
+      try {
+        this.flushes++;
+        fenced.push(...(await flushProgress(this.db, [batch])).fenced);
+      } catch (error) {
+        failed.push({ batch, error });
+      }
+    }
+    if (fenced.length > 0) this.onFenced(fenced);
+    if (failed.length === batches.length) {
+      this.keep(batches, failed[0]?.error);
+      return;
+    }
+    for (const { batch, error } of failed) {
+      // published already; a resume across this hole starts from a snapshot instead
+      this.onError(error, `dropped ${batch.entries.length} unwritable progress events of run ${batch.runId}`);
+    }
+  }
+
+  private keep(batches: readonly ProgressBatch[], error: unknown): void {
+    for (const batch of batches) this.putBack(batch, batch.entries);
+    this.onError(error, 'progress flush failed (will retry)');
   }
 }

@@ -6,9 +6,10 @@ import { serializeError, type Execution } from '../analyses/execution.ts';
 import type { AnalysisReport } from '../analyses/progress-reporter.ts';
 import type { Database } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
-import type { RunSnapshot, StoredStage, TimelineEntry } from './interfaces.ts';
+import type { RunSnapshot, StoredStage } from './interfaces.ts';
 import type { ProgressWriter } from './progress-writer.ts';
 import { EtaEstimator, nextProgress, weightedProgress } from './progress-model.ts';
+import { toStoredJson } from './stored-json.ts';
 import { commitTransition } from './store/index.ts';
 import {
   cancellingSnapshot,
@@ -26,6 +27,7 @@ export interface RunHandleDeps {
   writer: ProgressWriter;
   workerId: string;
   heartbeatMs: number;
+  stallTimeoutMs: number;
   cancelGraceMs: number;
   execute(analysis: AnyAnalysis, input: unknown, onReport: (report: AnalysisReport) => void): Execution;
   onError(error: unknown, context: string): void;
@@ -129,8 +131,11 @@ export class RunHandle {
     return this.settled;
   }
 
-  /** Another writer took the run (stall scan, deadline): stop without writing. */
-  fenced(): void {
+  /**
+   * Stops without writing: another writer took the run (stall scan, cancel
+   * deadline, another server), or its writes keep failing.
+   */
+  letGo(): void {
     if (this.ended) return;
     this.ended = true;
     this.execution?.abort('lease lost');
@@ -208,7 +213,12 @@ export class RunHandle {
     this.deps.bus.publish(entry.event);
   }
 
-  /** A durable event: stored (with everything buffered before it) and only then published. */
+  /**
+   * A durable event: stored (with everything buffered before it) and only then
+   * published. A database error is retried with backoff; after STALL_TIMEOUT_MS
+   * of failures (a few tries when shutting down) the run is let go, and the
+   * stall scan deals with it like with a crashed server's run.
+   */
   private async commit(
     type: ProgressEventType,
     before: RunSnapshot,
@@ -217,30 +227,39 @@ export class RunHandle {
     workerId?: string | null,
   ): Promise<boolean> {
     const entry = timelineEntry(type, before, after);
-    const buffered = await this.deps.writer.take(this.runId);
-    const entries: TimelineEntry[] = [...buffered, entry];
-    let ok: boolean;
-    try {
-      ok = await commitTransition(this.deps.db, {
-        runId: this.runId,
-        guard: {
-          status: 'running',
-          attempt: before.attempt,
-          workerId: this.deps.workerId,
-          cancelRequested: before.cancelRequested,
-        },
-        snapshot: after,
-        entries,
-        ...(stages && { stages }),
-        ...(workerId !== undefined && { workerId }),
-      });
-    } catch (error) {
-      this.deps.writer.restore(this.leaseKey(), buffered);
-      throw error;
-    }
-    if (!ok) {
-      this.fenced();
-      return false;
+    const firstTry = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const buffered = await this.deps.writer.take(this.runId);
+      try {
+        const ok = await commitTransition(this.deps.db, {
+          runId: this.runId,
+          guard: {
+            status: 'running',
+            attempt: before.attempt,
+            workerId: this.deps.workerId,
+            cancelRequested: before.cancelRequested,
+          },
+          snapshot: after,
+          entries: [...buffered, entry],
+          ...(stages && { stages }),
+          ...(workerId !== undefined && { workerId }),
+        });
+        this.deps.writer.settle(this.runId);
+        if (!ok) {
+          this.letGo();
+          return false;
+        }
+        break;
+      } catch (error) {
+        this.deps.writer.restore(this.leaseKey(), buffered);
+        const giveUp = this.interrupted ? attempt >= 3 : Date.now() - firstTry >= this.deps.stallTimeoutMs;
+        this.deps.onError(error, `storing ${type} of run ${this.runId} (try ${attempt}${giveUp ? ', giving up' : ''})`);
+        if (giveUp) {
+          this.letGo();
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000)));
+      }
     }
     this.snapshot = after;
     if (stages) this.stages = stages;
@@ -250,8 +269,7 @@ export class RunHandle {
 
   private success(result: unknown): Ending {
     try {
-      // stored as JSON: what subscribers see now must equal what a later read returns
-      const json: unknown = result === undefined ? null : JSON.parse(JSON.stringify(result));
+      const json = toStoredJson(result);
       return { status: 'completed', result: json };
     } catch (error) {
       return { status: 'failed', error: { code: runErrorCodes.invalidResult, message: serializeError(error).message } };
@@ -275,28 +293,18 @@ export class RunHandle {
         : requested;
     const before = this.snapshot;
     const now = new Date();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (ending.status === 'requeued') {
-          await this.commit('queued', before, requeuedSnapshot(before, now), resetStages(this.stages), null);
-        } else {
-          const after = finishedSnapshot(before, ending.status, now, {
-            ...(ending.status === 'completed' && { result: ending.result }),
-            ...(ending.status === 'failed' && { error: ending.error }),
-          });
-          const stages =
-            ending.status === 'completed'
-              ? enterStage(this.stages, this.stages.length, now)
-              : closeRunningStage(this.stages, ending.status, now);
-          await this.commit(ending.status, before, after, stages, null);
-        }
-        break;
-      } catch (error) {
-        this.deps.onError(error, `finishing run ${this.runId} (try ${attempt})`);
-        // the stall scan finishes it if the database stays unreachable
-        if (attempt >= 5) break;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
+    if (ending.status === 'requeued') {
+      await this.commit('queued', before, requeuedSnapshot(before, now), resetStages(this.stages), null);
+    } else {
+      const after = finishedSnapshot(before, ending.status, now, {
+        ...(ending.status === 'completed' && { result: ending.result }),
+        ...(ending.status === 'failed' && { error: ending.error }),
+      });
+      const stages =
+        ending.status === 'completed'
+          ? enterStage(this.stages, this.stages.length, now)
+          : closeRunningStage(this.stages, ending.status, now);
+      await this.commit(ending.status, before, after, stages, null);
     }
     this.ended = true;
     this.cleanup();

@@ -14,7 +14,7 @@ import { KeyedLock } from './keyed-lock.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { RunHandle } from './run-handle.ts';
 import { snapshotFromRow, storedStages } from './snapshot.ts';
-import { commitTransition, findStalledRuns, getRun, listQueuedRuns } from './store/index.ts';
+import { commitTransition, findOverdueCancels, findStalledRuns, getRun, listQueuedRuns } from './store/index.ts';
 import {
   cancellingSnapshot,
   closeRunningStage,
@@ -53,7 +53,8 @@ export class Runner {
   private readonly writer: ProgressWriter;
   private readonly pool: WorkerPool;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly deadlines = new Set<NodeJS.Timeout>();
+  /** cancel deadlines of runs no handle here owns */
+  private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private claiming: Promise<void> | null = null;
   private claimAgain = false;
   private stopping = false;
@@ -62,8 +63,8 @@ export class Runner {
     this.writer = new ProgressWriter(
       options.db,
       options.flushIntervalMs,
-      (runIds) => runIds.forEach((runId) => this.handles.get(runId)?.fenced()),
-      (error) => this.log(`progress flush failed (will retry): ${String(error)}`),
+      (runIds) => runIds.forEach((runId) => this.handles.get(runId)?.letGo()),
+      (error, context) => this.log(`${context}: ${String(error)}`),
     );
     this.pool = new WorkerPool(options.maxConcurrency);
   }
@@ -139,6 +140,7 @@ export class Runner {
           continue;
         }
         if (current.status === 'running' && current.cancelRequested) {
+          this.finalizeCancelAfterGrace(current.id); // e.g. accepted by a server that has since stopped
           return { run: snapshotFromRow(current), outcome: 'cancelling' };
         }
         const before = snapshotFromRow(current);
@@ -164,7 +166,7 @@ export class Runner {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
-    for (const timer of this.deadlines) clearTimeout(timer);
+    for (const timer of this.deadlines.values()) clearTimeout(timer);
     await this.claiming;
     const running = [...this.handles.values()];
     let graceTimer: NodeJS.Timeout | undefined;
@@ -221,6 +223,7 @@ export class Runner {
       writer: this.writer,
       workerId: this.workerId,
       heartbeatMs: this.options.heartbeatMs,
+      stallTimeoutMs: this.options.stallTimeoutMs,
       cancelGraceMs: this.options.cancelGraceMs,
       execute: (definition, input, onReport) => this.execute(definition, input, onReport),
       onError: (error, context) => this.log(`${context}: ${String(error)}`),
@@ -268,8 +271,9 @@ export class Runner {
 
   /** The owner of a cancelled run may be gone or deaf: finish the run after the grace period regardless. */
   private finalizeCancelAfterGrace(runId: string): void {
+    if (this.deadlines.has(runId) || this.stopping) return;
     const timer = setTimeout(() => {
-      this.deadlines.delete(timer);
+      this.deadlines.delete(runId);
       void this.locks
         .run(runId, async () => {
           for (let attempt = 0; attempt < retriesOnConflict; attempt++) {
@@ -283,16 +287,25 @@ export class Runner {
         .catch((error: unknown) => this.log(`finalizing cancelled run ${runId} failed: ${String(error)}`));
     }, this.options.cancelGraceMs);
     timer.unref();
-    this.deadlines.add(timer);
+    this.deadlines.set(runId, timer);
   }
 
-  /** Runs whose heartbeat stopped: cancelled if a cancel was pending, re-queued if attempts remain, else STALLED. */
+  /**
+   * Runs whose heartbeat stopped, or whose accepted cancel is overdue with no
+   * sign of life: cancelled if a cancel was accepted, re-queued if attempts
+   * remain, else failed STALLED.
+   */
   async scanForStalledRuns(): Promise<number> {
     if (this.stopping) return 0;
     let finished = 0;
     try {
-      const before = new Date(Date.now() - this.options.stallTimeoutMs);
-      for (const row of await findStalledRuns(this.options.db, before, 100)) {
+      const now = Date.now();
+      const [stalled, overdue] = await Promise.all([
+        findStalledRuns(this.options.db, new Date(now - this.options.stallTimeoutMs), 100),
+        findOverdueCancels(this.options.db, new Date(now - this.options.cancelGraceMs), 100),
+      ]);
+      const rows = new Map([...stalled, ...overdue].map((row) => [row.id, row]));
+      for (const row of rows.values()) {
         if (this.handles.has(row.id)) continue;
         const ok = await this.locks.run(row.id, () => this.finishStalled(row));
         if (ok) finished++;
