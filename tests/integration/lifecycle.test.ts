@@ -275,6 +275,28 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       expect(milestones(events)).toEqual(['queued', 'started', 'stage', 'cancelling', 'cancelled']);
       for (const filler of fillers) await caller.analysis.cancel({ runId: filler.id });
     });
+
+    it('finishes an accepted cancel whose owner is gone after the grace period, long before the stall timeout', async () => {
+      const { server: s } = await server({ env: { STALL_TIMEOUT_MS: '600000' } });
+      const database = await open(s.database.url);
+      const caller = s.caller();
+      const fillers = await fillSlots(caller);
+      const run = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 2, stepMs: 1 } });
+      // heartbeat 2 s old: far from stalled, but older than the 500 ms cancel grace
+      await leaveAsCrashed(database, run.id, {
+        heartbeatAt: new Date(Date.now() - 2000),
+        maxAttempts: 2,
+        cancelRequested: true,
+      });
+      expect((await caller.analysis.cancel({ runId: run.id })).outcome).toBe('cancelling');
+
+      await s.app.runner.scanForStalledRuns();
+      const final = await waitStatus(caller, run.id, 'terminal');
+      expect(final.status).toBe('cancelled');
+      const events = await expectConsistentTimeline(caller, database, final);
+      expect(milestones(events)).toEqual(['queued', 'started', 'stage', 'cancelling', 'cancelled']);
+      for (const filler of fillers) await caller.analysis.cancel({ runId: filler.id });
+    });
   });
 
   describe('restart', () => {

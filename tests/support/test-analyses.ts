@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAnalysis } from '../../server/analyses/define.ts';
 import neuronActivationStats from '../../server/analyses/neuron-activation-stats.ts';
 import busyWorker from './busy-worker-analysis.ts';
+import strayErrorWorker from './stray-error-worker-analysis.ts';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -84,4 +85,43 @@ export const manySteps = defineAnalysis({
   },
 });
 
-export const testAnalyses = [neuronActivationStats, scriptedSteps, waitForever, manySteps, busyWorker] as const;
+/** Text an analysis reports may hold anything, NUL characters included (PostgreSQL refuses those). */
+export const nulText = defineAnalysis({
+  kind: 'nul-text',
+  input: z.object({}),
+  stages: [{ key: 'talk', label: 'Talk' }],
+  async run(_input, ctx) {
+    ctx.stage('talk', { total: 2, message: 'stage\u0000message' });
+    ctx.step(1, 'step\u0000message');
+    ctx.log('log\u0000line');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return { text: 'result\u0000text', [`key\u0000`]: 1 };
+  },
+});
+
+/** Logs in a tight loop: logs are rate-limited like steps. */
+export const logFlood = defineAnalysis({
+  kind: 'log-flood',
+  input: z.object({ lines: z.number().int().min(1).max(1_000_000).default(20_000) }),
+  stages: [{ key: 'log', label: 'Log' }],
+  async run(input, ctx) {
+    ctx.stage('log', { total: input.lines });
+    for (let line = 1; line <= input.lines; line++) {
+      ctx.log(`line ${line}`);
+      ctx.step(line);
+      if (line % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { lines: input.lines };
+  },
+});
+
+export const testAnalyses = [
+  neuronActivationStats,
+  scriptedSteps,
+  waitForever,
+  manySteps,
+  busyWorker,
+  strayErrorWorker,
+  nulText,
+  logFlood,
+] as const;
