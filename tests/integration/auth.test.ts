@@ -8,22 +8,12 @@ import { loadConfig } from '../../server/config.ts';
 import { unauthorizedCloseCode } from '../../server/http/http-server.ts';
 import { providers } from '../support/databases.ts';
 import { startTestServer, testTokens, type TestRouter, type TestServer } from '../support/test-server.ts';
+import { rejection, sleep } from '../support/runs.ts';
 import { trackedEvents } from '../support/tracked.ts';
 
 type Client = ReturnType<TestServer['client']>;
 type Caller = ReturnType<TestServer['caller']>;
 type ClientError = TRPCClientError<TestRouter>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be rejected');
-}
 
 async function clientError(promise: Promise<unknown>): Promise<ClientError> {
   const error = await rejection(promise);

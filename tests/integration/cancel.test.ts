@@ -1,54 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { terminalEventTypes, type ProgressEventOf } from '../../shared/events.ts';
-import type { CancelOutcome, RunSnapshotOf, RunStatus } from '../../shared/run.ts';
+import { terminalEventTypes } from '../../shared/events.ts';
+import { isTerminal, type CancelOutcome } from '../../shared/run.ts';
 import { openDatabase, type OpenDatabase } from '../../server/db/client.ts';
 import { RunHandle } from '../../server/runs/run-handle.ts';
 import { providers } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import {
+  expectConsistentTimeline,
+  sleep,
+  waitStatus,
+  type Caller,
+  type Event,
+  type Snapshot,
+} from '../support/runs.ts';
 import { trackedEvents } from '../support/tracked.ts';
-
-type Caller = ReturnType<TestServer['caller']>;
-type Snapshot = RunSnapshotOf;
-type Event = ProgressEventOf<Snapshot>;
 
 /** CANCEL_GRACE_MS of the test server */
 const cancelGraceMs = 500;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until `ok` holds; the deadline is generous and only there to turn a hang into a message. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await sleep(15);
-  }
-}
-
-const isTerminalStatus = (status: RunStatus) => status === 'completed' || status === 'failed' || status === 'cancelled';
-
-function waitStatus(caller: Caller, runId: string, status: RunStatus | 'terminal'): Promise<Snapshot> {
-  return waitFor(
-    `run ${runId} to be ${status}`,
-    () => caller.analysis.get({ runId }),
-    (run) => (status === 'terminal' ? isTerminalStatus(run.status) : run.status === status),
-  );
-}
-
-/** The whole timeline of a finished run, read back through `progress` with `lastEventId: '0'`. */
-async function timeline(caller: Caller, runId: string): Promise<Event[]> {
-  const events: Event[] = [];
-  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' })))
-    events.push(data);
-  return events;
-}
 
 /** A live subscription (from a `snapshot`), collected in the background. */
 function subscribe(caller: Caller, runId: string) {
@@ -67,30 +35,6 @@ function subscribe(caller: Caller, runId: string) {
     return events;
   })();
   return { events, ready, done };
-}
-
-/**
- * A finished run's timeline: gap-free seqs 1..n through `progress`, exactly
- * one terminal event, last, of the run's final status, and the stored rows
- * say the same (nothing was stored after the terminal event).
- */
-async function expectConsistentTimeline(caller: Caller, database: OpenDatabase, final: Snapshot): Promise<Event[]> {
-  const events = await timeline(caller, final.id);
-  expect(events.map((event) => event.seq)).toEqual(events.map((_event, index) => index + 1));
-  expect(events[0]?.type).toBe('queued');
-  const terminal = events.filter((event) => terminalEventTypes.includes(event.type));
-  expect(terminal.map((event) => event.type)).toEqual([final.status]);
-  const last = events.at(-1);
-  expect(last?.type).toBe(final.status);
-  expect(last?.seq).toBe(final.seq);
-  expect(last?.run.status).toBe(final.status);
-  const stored = await database.db.runEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
-  expect(stored.map((row) => `${row.seq}:${row.type}`)).toEqual(events.map((event) => `${event.seq}:${event.type}`));
-  const row = await database.db.run.findUniqueOrThrow({ where: { id: final.id } });
-  expect(row.status).toBe(final.status);
-  expect(row.seq).toBe(final.seq);
-  expect(row.workerId).toBeNull();
-  return events;
 }
 
 /** Small deterministic PRNG (mulberry32), so a failing race can be replayed from its seed. */
@@ -308,7 +252,7 @@ describe.each(providers)('cancel (%s)', (provider) => {
       const final = await waitStatus(caller, run.id, 'terminal');
       const context = `${JSON.stringify(input)} delay ${delay}: outcome ${outcome}, final ${final.status}`;
       if (outcome === 'already-finished') {
-        expect(isTerminalStatus(answered.status), context).toBe(true);
+        expect(isTerminal(answered.status), context).toBe(true);
         expect(answered.status, context).toBe(final.status);
         expect(final.cancelRequested, context).toBe(false);
       } else {

@@ -4,81 +4,24 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeAnalysisClient, createAnalysisClient } from '../../client/index.ts';
-import { terminalEventTypes, type ProgressEventOf } from '../../shared/events.ts';
-import type { RunSnapshotOf, RunStatus } from '../../shared/run.ts';
 import { openDatabase, type OpenDatabase } from '../../server/db/client.ts';
 import type { Prisma } from '../../server/db/generated/sqlite/client.ts';
 import { createTestDatabase, postgresBaseUrl, providers, type TestDatabase } from '../support/databases.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { startTestServer } from '../support/test-server.ts';
+import {
+  expectConsistentTimeline,
+  milestones,
+  pollUntil,
+  sleep,
+  waitStatus,
+  type Caller,
+  type Snapshot,
+  type Event,
+} from '../support/runs.ts';
 import { trackedEvents } from '../support/tracked.ts';
-
-type Caller = ReturnType<TestServer['caller']>;
-type Snapshot = RunSnapshotOf;
-type Event = ProgressEventOf<Snapshot>;
-type RunWithStages = Awaited<ReturnType<Caller['analysis']['get']>>;
 
 /** FLUSH_INTERVAL_MS of the test server */
 const flushIntervalMs = 100;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until `ok` holds; the deadline is generous and only there to turn a hang into a message. */
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await sleep(20);
-  }
-}
-
-const isTerminalStatus = (status: RunStatus) => status === 'completed' || status === 'failed' || status === 'cancelled';
-
-function waitStatus(
-  caller: Caller,
-  runId: string,
-  status: RunStatus | 'terminal',
-  timeoutMs?: number,
-): Promise<RunWithStages> {
-  return waitFor(
-    `run ${runId} to be ${status}`,
-    () => caller.analysis.get({ runId }),
-    (run) => (status === 'terminal' ? isTerminalStatus(run.status) : run.status === status),
-    timeoutMs,
-  );
-}
-
-/** The whole timeline of a finished run, read back through `progress` with `lastEventId: '0'`. */
-async function timeline(caller: Caller, runId: string): Promise<Event[]> {
-  const events: Event[] = [];
-  for await (const { data } of trackedEvents(await caller.analysis.progress({ runId, lastEventId: '0' })))
-    events.push(data);
-  return events;
-}
-
-/** Gap-free 1..n, one terminal event, last, of the final status; storage agrees and holds nothing after it. */
-async function expectConsistentTimeline(caller: Caller, database: OpenDatabase, final: Snapshot): Promise<Event[]> {
-  const events = await timeline(caller, final.id);
-  expect(events.map((event) => event.seq)).toEqual(events.map((_event, index) => index + 1));
-  expect(events[0]?.type).toBe('queued');
-  const terminal = events.filter((event) => terminalEventTypes.includes(event.type));
-  expect(terminal.map((event) => event.type)).toEqual([final.status]);
-  expect(events.at(-1)?.seq).toBe(final.seq);
-  const stored = await database.db.runEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
-  expect(stored.map((row) => `${row.seq}:${row.type}`)).toEqual(events.map((event) => `${event.seq}:${event.type}`));
-  return events;
-}
-
-/** Event types with runs of repeated heartbeat/progress/log collapsed, for readable comparisons. */
-function milestones(events: readonly { type: string }[]): string[] {
-  return events.map((event) => event.type).filter((type) => !['heartbeat', 'progress', 'log'].includes(type));
-}
 
 /**
  * Turns a queued run into what a server that claimed it and then died leaves
@@ -439,7 +382,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       const before = await caller.analysis.get({ runId: run.id });
       const storedBefore = await database.db.run.findUniqueOrThrow({ where: { id: run.id } });
       await sleep(500);
-      const after = await waitFor(
+      const after = await pollUntil(
         'the heartbeat to advance',
         () => caller.analysis.get({ runId: run.id }),
         (snapshot) => (snapshot.heartbeatAt?.getTime() ?? 0) > (before.heartbeatAt?.getTime() ?? 0),
@@ -448,7 +391,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
       expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
       expect(after.seq).toBeGreaterThan(before.seq);
       // the lease is extended in the database too: that is what the stall scan reads
-      await waitFor(
+      await pollUntil(
         'the stored heartbeat to advance',
         () => database.db.run.findUniqueOrThrow({ where: { id: run.id } }),
         (row) => (row.heartbeatAt?.getTime() ?? 0) > (storedBefore.heartbeatAt?.getTime() ?? 0),
@@ -520,7 +463,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
           const client = new pg.Client({ connectionString: postgresBaseUrl });
           await client.connect();
           try {
-            const stats = await waitFor(
+            const stats = await pollUntil(
               'table statistics',
               async () => {
                 const result = await client.query<{ n_tup_upd: string; n_tup_ins: string }>(
@@ -572,7 +515,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
     cleanups.push(async () => killGroup(child));
 
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(
+    await pollUntil(
       'the server to answer /healthz',
       async () => {
         try {
@@ -590,7 +533,7 @@ describe.each(providers)('lifecycle (%s)', (provider) => {
         kind: 'neuron-activation-stats',
         input: { layers: 8, neuronsPerLayer: 512, samples: 6000, seed: 3 },
       });
-      const running = await waitFor(
+      const running = await pollUntil(
         'the run to start',
         () => client.analysis.get.query({ runId: run.id }),
         (snapshot) => snapshot.status !== 'queued',

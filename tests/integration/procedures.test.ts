@@ -5,14 +5,13 @@ import { ZodError } from 'zod';
 import { isTerminal } from '../../shared/run.ts';
 import { providers } from '../support/databases.ts';
 import { startTestServer, type TestRouter, type TestServer } from '../support/test-server.ts';
+import { rejection, sleep } from '../support/runs.ts';
 import { trackedEvents } from '../support/tracked.ts';
 
 type Caller = ReturnType<TestServer['caller']>;
 type StartInput = Parameters<Caller['analysis']['start']>[0];
 type RunDetails = Awaited<ReturnType<Caller['analysis']['get']>>;
 type Snapshot = Awaited<ReturnType<Caller['analysis']['start']>>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `get` until `until` holds (generous deadline, no fixed waits), then
@@ -78,15 +77,6 @@ async function allPages(
     if (cursor === null) return items;
   }
   throw new Error('history never ended');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be rejected');
 }
 
 /** A caller's BAD_REQUEST for invalid input: a TRPCError whose cause is the ZodError with its issues. */
