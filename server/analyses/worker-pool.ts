@@ -1,8 +1,11 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Execution, ExecutionOptions, SerializedError } from './execution.ts';
 import type { FromWorker, ToWorker } from './worker-messages.ts';
 
-const entry = new URL('./worker-bootstrap.mjs', import.meta.url);
+// a path, not a URL: under a DOM test environment `URL` is the DOM's class, which Worker rejects
+const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-bootstrap.mjs');
 
 class AnalysisFailure extends Error {
   readonly code: string | null;

@@ -1,6 +1,7 @@
 import type { ProgressEventType } from '../../shared/events.ts';
 import type { RunError, StageStatus } from '../../shared/run.ts';
 import type { ProgressEvent, RunSnapshot, StoredStage, TimelineEntry } from './interfaces.ts';
+import { closeRunningStage as closeStageAt, enterStage as enterStageAt } from '../../shared/stage-timeline.ts';
 import { diffSnapshots } from './snapshot-patch.ts';
 
 /**
@@ -57,25 +58,14 @@ export function timelineEntry(type: ProgressEventType, before: RunSnapshot, afte
   return { event, patch: diffSnapshots(before, after) };
 }
 
-export function resetStages(stages: readonly StoredStage[]): StoredStage[] {
-  return stages.map((stage) => ({ ...stage, status: 'pending', startedAt: null, finishedAt: null }));
-}
+export { resetStages } from '../../shared/stage-timeline.ts';
 
 /** Closes the stage that was running (if any) with `status`. */
 export function closeRunningStage(stages: readonly StoredStage[], status: StageStatus, now: Date): StoredStage[] {
-  return stages.map((stage) =>
-    stage.status === 'running' ? { ...stage, status, finishedAt: now.toISOString() } : stage,
-  );
+  return closeStageAt(stages, status, now.toISOString());
 }
 
 /** Marks every stage before `index` completed and `index` running. */
 export function enterStage(stages: readonly StoredStage[], index: number, now: Date): StoredStage[] {
-  const at = now.toISOString();
-  return stages.map((stage, i) => {
-    if (i < index && stage.status !== 'completed') {
-      return { ...stage, status: 'completed', startedAt: stage.startedAt ?? at, finishedAt: at };
-    }
-    if (i === index) return { ...stage, status: 'running', startedAt: at, finishedAt: null };
-    return stage;
-  });
+  return enterStageAt(stages, index, now.toISOString());
 }
