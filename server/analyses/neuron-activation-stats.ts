@@ -26,17 +26,17 @@ const reportedPerLayer = 5;
 
 export const neuronActivationStatsInput = z
   .object({
-    layers: z.number().int().min(1).max(64).default(6),
-    neuronsPerLayer: z.number().int().min(1).max(4096).default(256),
-    samples: z.number().int().min(1).max(200_000).default(9000),
-    /** how many of the strongest samples to keep per neuron */
-    topK: z.number().int().min(1).max(50).default(5),
+    layers: z.number().int().min(1).max(64).default(6).describe('hidden layers of the network'),
+    neuronsPerLayer: z.number().int().min(1).max(4096).default(256).describe('neurons in each layer'),
+    samples: z.number().int().min(1).max(200_000).default(9000).describe('input samples pushed through the network'),
+    topK: z.number().int().min(1).max(50).default(5).describe('strongest samples kept per neuron'),
     seed: z
       .number()
       .int()
       .min(0)
       .max(2 ** 31 - 1)
-      .default(42),
+      .default(42)
+      .describe('random seed: the same seed gives the same result'),
   })
   .refine((input) => input.layers * input.neuronsPerLayer * input.samples <= maxActivationValues, {
     message: `layers × neuronsPerLayer × samples must be at most ${maxActivationValues.toLocaleString('en-US')}; use fewer samples or a smaller network`,

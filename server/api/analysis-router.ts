@@ -83,7 +83,17 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
   const kinds = registry.kinds as [Kind, ...Kind[]];
   const startInput = startInputSchema(registry.analyses) as unknown as z.ZodType<StartParsed, StartInputFor<Analyses>>;
 
+  const kindDescriptions = registry.analyses.map((analysis) => ({
+    kind: analysis.kind,
+    stages: analysis.stages.map((stage) => ({ key: stage.key, label: stage.label, weight: stage.weight ?? 1 })),
+    /** JSON Schema of `start`'s `input` for this kind (defaults, bounds, descriptions): forms and CLIs build on it */
+    inputSchema: z.toJSONSchema(analysis.input, { io: 'input', unrepresentable: 'any' }),
+  }));
+
   return router({
+    /** The registered kinds: stages and the JSON Schema of their input. */
+    kinds: authedProcedure.query(() => kindDescriptions),
+
     start: authedProcedure.input(startInput).mutation(async ({ ctx, input }): Promise<Snapshot> => {
       try {
         return typed(await ctx.runs.start(ctx.userId, input.kind, input.input, input.idempotencyKey ?? null));

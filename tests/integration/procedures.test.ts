@@ -130,6 +130,28 @@ describe.each(providers)('analysis procedures through the caller (%s)', (provide
     await server?.close();
   });
 
+  it('kinds describes every registered kind: stages and the JSON Schema of its input', async () => {
+    const kinds = await server.client().analysis.kinds.query();
+    expect(kinds.map((kind) => kind.kind)).toContain('scripted-steps');
+    const neuron = kinds.find((kind) => kind.kind === 'neuron-activation-stats');
+    expect(neuron?.stages.map((stage) => stage.key)).toHaveLength(4);
+    expect(neuron?.inputSchema).toMatchObject({
+      type: 'object',
+      properties: {
+        layers: { type: 'integer', default: 6, minimum: 1, maximum: 64, description: expect.any(String) as string },
+      },
+    });
+    const scripted = kinds.find((kind) => kind.kind === 'scripted-steps');
+    expect(scripted?.stages).toEqual([
+      { key: 'load', label: 'Load', weight: 1 },
+      { key: 'compute', label: 'Compute', weight: 2 },
+      { key: 'write', label: 'Write', weight: 1 },
+    ]);
+    await expect(server.client('wrong-token').analysis.kinds.query()).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED' },
+    });
+  });
+
   it('start applies input defaults; get adds stages; the result is typed per kind', async () => {
     const caller = server.caller('start-user');
     const started = await caller.analysis.start({ kind: 'scripted-steps', input: { steps: 2, label: 'typed' } });
