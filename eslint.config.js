@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'server/db/generated/', 'data/', 'tests/output/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'server/db/generated/',
+      'data/',
+      'tests/output/',
+      'coverage/',
+      'client/app/dist/',
+      'client/app/.dist-staging-*/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -63,6 +63,7 @@ export async function createApp<const Analyses extends readonly AnyAnalysis[]>(o
     router,
     api,
     log,
+    webDir: config.webDir,
     health: async () => {
       const databaseError = await pingDatabase(database.db);
       return {

@@ -1,5 +1,11 @@
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** where `npm run build:web` writes the demo page */
+// path arithmetic rather than `new URL(…)`: under a DOM test environment `URL` is the DOM's class
+export const defaultWebDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../client/app/dist');
 
 const intFromEnv = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -16,6 +22,7 @@ const EnvSchema = z.object({
   PROGRESS_INTERVAL_MS: intFromEnv(100, 1),
   FLUSH_INTERVAL_MS: intFromEnv(500, 1),
   POLL_INTERVAL_MS: intFromEnv(1000, 10),
+  WEB_DIR: z.string().min(1).default(defaultWebDir),
 });
 
 export interface Config {
@@ -35,6 +42,8 @@ export interface Config {
   flushIntervalMs: number;
   /** how often the runner looks for queued runs it was not told about */
   pollIntervalMs: number;
+  /** the built demo page served at `/` */
+  webDir: string;
 }
 
 export const singleUserId = 'local';
@@ -87,5 +96,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     progressIntervalMs: e.PROGRESS_INTERVAL_MS,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    webDir: e.WEB_DIR,
   };
 }

@@ -1,8 +1,6 @@
-import { z } from 'zod';
-
+// no zod here: this module reaches the browser bundle, where a schema library would only add weight
 export const runStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export const RunStatusSchema = z.enum(runStatuses);
-export type RunStatus = z.infer<typeof RunStatusSchema>;
+export type RunStatus = (typeof runStatuses)[number];
 
 export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 export function isTerminal(status: RunStatus): boolean {

@@ -85,6 +85,10 @@ function detailParts(run: ProgressRun, look: ProgressLook, now: number): string[
 }
 
 /**
+ * Colours come from CSS custom properties with light defaults:
+ * `--analysis-progress-track`, `--analysis-progress-muted` and
+ * `--analysis-progress-<look>` (e.g. `--analysis-progress-running`).
+ *
  * An accessible progress bar for one run: `role="progressbar"` with
  * `aria-valuenow`, the stage `i/n`, step `current/total`, message, ETA and
  * elapsed time; a distinct look per status (`data-look` for styling).
@@ -113,7 +117,7 @@ export function AnalysisProgress({ run, isStalled = false, label, className }: A
           <span
             className="analysis-progress__badge"
             style={{
-              background: fillColor[look],
+              background: `var(--analysis-progress-${look}, ${fillColor[look]})`,
               color: '#fff',
               borderRadius: 999,
               padding: '0 8px',
@@ -135,20 +139,28 @@ export function AnalysisProgress({ run, isStalled = false, label, className }: A
         aria-valuetext={valueText}
         aria-busy={moving}
         className="analysis-progress__track"
-        style={{ height: 10, borderRadius: 5, background: '#e5e7eb', overflow: 'hidden' }}
+        style={{
+          height: 10,
+          borderRadius: 5,
+          background: 'var(--analysis-progress-track, #e5e7eb)',
+          overflow: 'hidden',
+        }}
       >
         <div
           className="analysis-progress__fill"
           style={{
             width: `${look === 'failed' || look === 'cancelled' ? Math.max(percent, 2) : percent}%`,
             height: '100%',
-            background: fillColor[look],
+            background: `var(--analysis-progress-${look}, ${fillColor[look]})`,
             transition: 'width 200ms linear',
             ...stripes(look),
           }}
         />
       </div>
-      <div className="analysis-progress__details" style={{ fontSize: '0.85em', color: '#4b5563' }}>
+      <div
+        className="analysis-progress__details"
+        style={{ fontSize: '0.85em', color: 'var(--analysis-progress-muted, #4b5563)' }}
+      >
         {details.join(' · ')}
         {message ? (
           <span className="analysis-progress__message">

@@ -1,7 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { ProgressEventOf } from '../../shared/events.ts';
-import { RunStatusSchema, type CancelOutcome, type StageTimeline } from '../../shared/run.ts';
+import { runStatuses, type CancelOutcome, type StageTimeline } from '../../shared/run.ts';
 import type { AnyAnalysis } from '../analyses/define.ts';
 import type { AnalysisRegistry, KindOf, SnapshotFor, StartInputFor } from '../analyses/registry.ts';
 import type { RunSnapshot } from '../runs/interfaces.ts';
@@ -116,7 +116,7 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
           .object({
             limit: z.number().int().min(1).max(100).default(20),
             cursor: z.string().max(200).nullish(),
-            status: z.array(RunStatusSchema).max(5).nullish(),
+            status: z.array(z.enum(runStatuses)).max(5).nullish(),
             kind: z.enum(kinds).nullish(),
           })
           .default({ limit: 20 }),

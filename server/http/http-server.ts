@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/context.ts';
+import { createStaticFiles } from './static-files.ts';
 
 export interface HttpServerOptions {
   router: AnyRouter;
@@ -11,6 +12,8 @@ export interface HttpServerOptions {
   /** GET /healthz: `ok` false answers 503 */
   health: () => Promise<{ ok: boolean } & Record<string, unknown>>;
   log?: (line: string) => void;
+  /** the built demo page, served at `/` */
+  webDir: string;
 }
 
 const trpcPath = '/trpc';
@@ -30,10 +33,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
-const indexPage = `<!doctype html><meta charset="utf-8"><title>Analysis runs</title>
-<h1>Analysis runs</h1><p>tRPC over HTTP and WebSocket at <code>/trpc</code>, health at <a href="/healthz">/healthz</a>.
-Use <code>createAnalysisClient</code> from <code>client/</code>.</p>`;
-
 /** One port: tRPC over HTTP and WebSocket at /trpc, GET /healthz, and the page at /. */
 export function createHttpServer(options: HttpServerOptions) {
   const { api } = options;
@@ -47,6 +46,8 @@ export function createHttpServer(options: HttpServerOptions) {
     },
   });
 
+  const page = createStaticFiles({ root: options.webDir, reserved: [trpcPath, '/healthz'] });
+
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === trpcPath || path.startsWith(`${trpcPath}/`)) return trpcHandler(req, res);
@@ -57,9 +58,13 @@ export function createHttpServer(options: HttpServerOptions) {
       );
       return;
     }
-    if (path === '/' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end(indexPage);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      page.serve(req, res, path).catch((error: unknown) => {
+        options.log?.(`[http] ${path}: ${String(error)}`);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+      return;
     }
     sendJson(res, 404, { error: 'not found' });
   });
