@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { runStatuses, type RunSnapshot, type RunStatus } from '../../../shared/index.ts';
-import { useAnalysisHistory } from '../../react/index.ts';
+import { useAnalysisHistory, useNow } from '../../react/index.ts';
 import { errorMessage } from '../auth/errors.ts';
 import { useReportUnauthorized } from '../auth/unauthorized.tsx';
 import { formatDuration, formatWhen, kindLabel, runDuration, shortId } from '../format.ts';
 import { StatusBadge } from '../runs/StatusBadge.tsx';
-import { useNow } from '../use-now.ts';
 
 const pageSize = 10;
 /** runs started elsewhere (another tab, the CLI) show up without a reload */

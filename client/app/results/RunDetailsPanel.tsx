@@ -1,12 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { isTerminal, type RunDetails } from '../../../shared/index.ts';
-import { useAnalysisRun } from '../../react/index.ts';
+import { useAnalysisRun, useNow } from '../../react/index.ts';
 import { errorMessage } from '../auth/errors.ts';
 import { useReportUnauthorized } from '../auth/unauthorized.tsx';
 import { formatDuration, formatWhen, kindLabel, runDuration, shortId } from '../format.ts';
 import { StageTimeline } from '../runs/StageTimeline.tsx';
 import { StatusBadge } from '../runs/StatusBadge.tsx';
-import { useNow } from '../use-now.ts';
 import { NeuronStatsView } from './NeuronStatsView.tsx';
 
 function Result({ run }: { run: RunDetails }) {

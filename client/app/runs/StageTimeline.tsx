@@ -1,6 +1,6 @@
 import type { StageStatus, StageTimeline as Stage } from '../../../shared/index.ts';
 import { formatDuration } from '../format.ts';
-import { useNow } from '../use-now.ts';
+import { useNow } from '../../react/index.ts';
 
 const statusWords: Record<StageStatus, string> = {
   pending: 'pending',
