@@ -10,6 +10,7 @@ const commands: Record<CommandName, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).startCommand,
   watch: async () => (await import('./commands/watch.ts')).watchCommand,
   history: async () => (await import('./commands/history.ts')).historyCommand,
+  kinds: async () => (await import('./commands/kinds.ts')).kindsCommand,
 };
 
 function isCommand(name: string): name is CommandName {

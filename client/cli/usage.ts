@@ -25,7 +25,9 @@ Input:
   --idempotency-key <key>  the same key returns the same run instead of a new one
 
 The server checks the input against the kind's schema; rejected input is
-printed field by field (exit 2).
+printed field by field (exit 2), an unknown kind with the kinds there are.
+"${program} start <kind> --help" adds the kind's fields (flag, type,
+default, range) below this text; "${program} kinds" lists every kind's.
 
 Example:
   ${program} start neuron-activation-stats --layers 8 --samples 5000
@@ -64,6 +66,22 @@ With --json: the page ({ items, nextCursor }) as one JSON document.
 ${connectionHelp}
 
 ${exitCodeHelp}`,
+
+  kinds: `Usage: ${program} kinds [<kind>] [options]
+
+Lists the kinds of analysis the server runs (or only <kind>): each with its
+stages and its input fields as start takes them (flag, type, default, range,
+description).
+
+With --json: the kinds ({ kind, stages, inputSchema }, inputSchema being the
+JSON Schema of the kind's input) as one JSON document.
+
+${connectionHelp}
+
+Exit codes:
+  0    the kinds were printed
+  2    usage error, or <kind> is not one of them
+  4    connection or authentication (UNAUTHORIZED) error`,
 } as const;
 
 export type CommandName = keyof typeof commandHelp;
@@ -74,6 +92,7 @@ Commands:
   start <kind> [--<field> <value> ...]  start a run and follow its progress
   watch <runId>                         follow an existing run
   history                               list your runs
+  kinds [<kind>]                        the kinds of analysis, their stages and input fields
   help [command]                        this help, or a command's
 
 Run "${program} <command> --help" for a command's options.

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { z } from 'zod';
 import { interruptCancelReason } from '../../client/cli/cancel-on-interrupt.ts';
 import { parseStartArgs } from '../../client/cli/commands/start.ts';
 import { exitCodes } from '../../client/cli/exit-codes.ts';
+import { kindFieldRows } from '../../client/cli/kind-fields.ts';
 import { providers } from '../support/databases.ts';
 import { pollUntil, sleep, waitStatus } from '../support/runs.ts';
 import { startTestServer, testTokens, type TestServer } from '../support/test-server.ts';
@@ -107,6 +109,38 @@ describe.concurrent('CLI without a server', () => {
     const result = await cli(['start', 'scripted-steps', '--input', '{steps: 3}', '--url', 'http://127.0.0.1:9']);
     expect(result.code).toBe(exitCodes.usage);
     expect(result.stderr).toContain('--input is not valid JSON');
+  });
+
+  it('start <kind> --help without a server: the usage, exit 0, and a note why no fields are listed', async ({
+    expect,
+  }) => {
+    const result = await cli(['start', 'neuron-activation-stats', '--help', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: npm run analysis -- start <kind>');
+    expect(result.stdout).not.toContain('Input fields of');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^note: the fields of neuron-activation-stats are not listed: cannot reach the server at http:\/\/127\.0\.0\.1:9/,
+      ),
+    ]);
+  });
+
+  it('field table rows from a JSON Schema: enums, nullable, exclusive bounds, input-only fields', ({ expect }) => {
+    const input = z.object({
+      mode: z.enum(['fast', 'exact']).default('fast').describe('how to count'),
+      threshold: z.number().gt(0).lt(1).nullable(),
+      tags: z.array(z.string()).min(1).max(3).optional(),
+      'odd-name': z.boolean().optional(),
+      retries: z.number().int().min(0).optional(),
+    });
+    const rows = kindFieldRows(z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }));
+    expect(rows).toEqual([
+      ['--mode', 'string', '"fast"', 'one of "fast", "exact"', 'how to count'],
+      ['--threshold', 'number|null', 'required', '> 0, < 1', ''],
+      [`--input '{"tags": …}'`, 'string[]', '-', 'items 1..3', ''],
+      [`--input '{"odd-name": …}'`, 'boolean', '-', '-', ''],
+      ['--retries', 'integer', '-', '>= 0', ''],
+    ]);
   });
 
   it('an unreachable server is a connection error (exit 4)', async ({ expect }) => {
@@ -234,6 +268,49 @@ describe.concurrent('CLI against a real server, database-independent behaviour (
 
   afterAll(async () => {
     await server?.close();
+  });
+
+  it('kinds: each kind with its stages and its input fields as start flags, and as JSON', async ({ expect }) => {
+    const result = await cli(['kinds'], env);
+    expect(result.code).toBe(0);
+    const sections = result.stdout.trim().split('\n\n');
+    const neuron = sections.find((section) => section.startsWith('neuron-activation-stats\n'));
+    expect(neuron).toBeDefined();
+    expect(neuron).toMatch(/^ {4}1\/4\s+generate\s+Generate activations\s+97$/m);
+    expect(neuron).toMatch(/^ {4}flag\s+type\s+default\s+range\s+description$/m);
+    expect(neuron).toMatch(/^ {4}--neurons-per-layer\s+integer\s+256\s+1\.\.4096\s+neurons in each layer$/m);
+    expect(sections.map((section) => section.split('\n')[0])).toContain('scripted-steps');
+
+    const json = await cli(['kinds', '--json'], env);
+    expect(json.code).toBe(0);
+    const kinds = JSON.parse(json.stdout) as Array<{ kind: string; inputSchema: { properties: object } }>;
+    expect(kinds.find((kind) => kind.kind === 'neuron-activation-stats')?.inputSchema.properties).toHaveProperty(
+      'neuronsPerLayer.default',
+      256,
+    );
+  });
+
+  it('start <kind> --help lists that kind’s flags under the start usage', async ({ expect }) => {
+    const result = await cli(['start', 'neuron-activation-stats', '--help'], env);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const [usage, fields] = result.stdout.split('Input fields of neuron-activation-stats:\n');
+    expect(usage).toContain('Usage: npm run analysis -- start <kind>');
+    expect(fields).toMatch(/^ {2}--layers\s+integer\s+6\s+1\.\.64\s+hidden layers of the network$/m);
+    expect(fields).toMatch(/^ {2}--top-k\s+integer\s+5\s+1\.\.50\s/m);
+    expect(fields).not.toContain('--steps'); // scripted-steps' field, not this kind's
+  });
+
+  it('start with an unknown kind exits 2 naming the kinds there are', async ({ expect }) => {
+    const result = await cli(['start', 'no-such-kind', '--layers', '3'], env);
+    expect(result.code).toBe(exitCodes.usage);
+    expect(result.stderr).toMatch(/^error: unknown kind no-such-kind \(the server has: .*neuron-activation-stats/m);
+    expect(result.stderr).toMatch(/the server has: .*scripted-steps.*\)$/m);
+    expect(result.stdout).toBe('');
+
+    const help = await cli(['start', 'no-such-kind', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toMatch(/^note: unknown kind no-such-kind \(the server has: .*neuron-activation-stats/);
   });
 
   it('history: a full page ends with the command for the next one', async ({ expect }) => {

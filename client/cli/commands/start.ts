@@ -5,9 +5,10 @@ import { connectionOptions, connectionOptionSpecs } from '../connection-options.
 import { usageError } from '../errors.ts';
 import { followWithCancel } from '../follow-with-cancel.ts';
 import { coerceFlagValue, fieldName, joinNegativeNumberValues, parseInputJson } from '../input-flags.ts';
+import { explainRejectedKind } from '../kinds.ts';
 import { createRunView } from '../run-view.ts';
 import { openSession } from '../session.ts';
-import { commandHelp } from '../usage.ts';
+import { writeStartHelp } from '../start-help.ts';
 
 const optionSpecs = {
   ...connectionOptionSpecs,
@@ -59,8 +60,8 @@ export function parseStartArgs(args: readonly string[]): StartArgs {
   for (const name of ['url', 'token', 'input', 'idempotency-key'] as const) {
     if (values[name] === true) throw usageError(`--${name} needs a value`);
   }
-  if (values.help) return { kind: '', input: {}, idempotencyKey: undefined, values };
   const [kind, ...extra] = positionals;
+  if (values.help) return { kind: kind ?? '', input: {}, idempotencyKey: undefined, values };
   if (!kind) throw usageError('start needs the kind of analysis, e.g. start neuron-activation-stats');
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]} (input fields are --<field> <value>)`);
   const input = { ...parseInputJson(values.input as string | undefined), ...fields };
@@ -75,11 +76,11 @@ export async function startCommand(context: CommandContext): Promise<number> {
   } catch (error) {
     throw isParseArgsError(error) ? usageError(error.message) : error;
   }
+  const options = connectionOptions(parsed.values, context.env);
   if (parsed.values.help) {
-    context.stdout.write(`${commandHelp.start}\n`);
+    await writeStartHelp(parsed.kind, options, context);
     return 0;
   }
-  const options = connectionOptions(parsed.values, context.env);
   const session = openSession(options);
   const view = createRunView(options.json, context);
   try {
@@ -97,7 +98,7 @@ export async function startCommand(context: CommandContext): Promise<number> {
           const run = await session.client.analysis.start.mutate(request);
           return run.id;
         } catch (error) {
-          throw session.fail(error);
+          throw await explainRejectedKind(session, parsed.kind, session.fail(error));
         }
       },
       { fromFirstEvent: true },
