@@ -20,6 +20,7 @@ type ProgressRun = Pick<
   | 'createdAt'
   | 'startedAt'
   | 'finishedAt'
+  | 'attempt'
 >;
 
 export interface AnalysisProgressProps {
@@ -78,8 +79,10 @@ function detailParts(run: ProgressRun, look: ProgressLook, now: number): string[
   if (started !== undefined) {
     const end = run.finishedAt?.getTime() ?? now;
     parts.push(`${run.finishedAt ? 'took' : 'elapsed'} ${formatDuration(Math.max(0, end - started))}`);
-  } else if (look === 'queued') {
+  } else if (look === 'queued' && run.attempt === 1) {
     parts.push(`waiting ${formatDuration(Math.max(0, now - run.createdAt.getTime()))}`);
+  } else if (look === 'queued') {
+    parts.push(`attempt ${run.attempt}`);
   }
   return parts;
 }
@@ -137,7 +140,6 @@ export function AnalysisProgress({ run, isStalled = false, label, className }: A
         aria-valuemax={100}
         aria-valuenow={rounded}
         aria-valuetext={valueText}
-        aria-busy={moving}
         className="analysis-progress__track"
         style={{
           height: 10,

@@ -1,9 +1,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { TRPCClientError } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppRouter } from '../../server/api/app-router.ts';
 import { createAnalysisLinks } from '../links.ts';
+import { isClientError } from './errors.ts';
 
 /** The tRPC React binding for this server's router: `trpc.analysis.get.useQuery(…)` and friends. */
 export const trpc = createTRPCReact<AppRouter>();
@@ -22,13 +22,8 @@ export interface AnalysisProviderProps {
   children: ReactNode;
 }
 
-/** 4xx answers (bad input, unknown run, bad token) do not get better by asking again. */
 function retryServerErrors(failureCount: number, error: unknown): boolean {
-  if (error instanceof TRPCClientError) {
-    const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
-    if (status !== undefined && status < 500) return false;
-  }
-  return failureCount < 3;
+  return !isClientError(error) && failureCount < 3;
 }
 
 export function createAnalysisQueryClient(): QueryClient {
@@ -65,8 +60,9 @@ export function AnalysisProvider(props: AnalysisProviderProps) {
 
   const firstConnection = useRef(connection);
   useEffect(() => {
-    // another identity sees other runs: nothing cached under the old one may show
-    if (firstConnection.current !== connection) void queryClient.resetQueries();
+    // another identity sees other runs: nothing of this router cached under the old one may show
+    // (only this router's entries: the QueryClient may be shared with the rest of an app)
+    if (firstConnection.current !== connection) void queryClient.resetQueries({ queryKey: [['analysis']] });
     return () => connection.close();
   }, [connection, queryClient]);
 

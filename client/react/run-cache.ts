@@ -1,46 +1,69 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
-import type { HistoryPage, ProgressEvent, RunDetails, RunSnapshot } from '../../shared/index.ts';
+import {
+  isTerminal,
+  type HistoryPage,
+  type ProgressEvent,
+  type RunDetails,
+  type RunSnapshot,
+} from '../../shared/index.ts';
 import { stagesAfterEvent } from '../../shared/stage-timeline.ts';
 import { trpc } from './provider.tsx';
 
 /** Event types after which a run may belong to another history filter (status or order changed). */
 const statusChangingEvents = new Set<ProgressEvent['type']>(['queued', 'started', 'completed', 'failed', 'cancelled']);
 
+type Versioned = Pick<RunSnapshot, 'seq' | 'attempt' | 'status'>;
+
 /**
- * `analysis.get`'s cached value after `event`. Events and query answers travel
- * on different connections, so the newer `seq` wins whichever arrives last.
+ * Whether `next` is a later state of the run than `current`. Normally the
+ * higher `seq`; but an end state or another attempt always wins: after a
+ * server crash, progress this client saw may never have been stored, and the
+ * recovery (fail or re-queue) can then carry a lower seq than the one seen.
+ */
+export function isLaterState(current: Versioned, next: Versioned): boolean {
+  if (next.attempt !== current.attempt) return next.attempt > current.attempt || isTerminal(next.status);
+  if (isTerminal(next.status) !== isTerminal(current.status)) return isTerminal(next.status);
+  return next.seq > current.seq;
+}
+
+/**
+ * `analysis.get`'s cached value after `event`, or undefined when the event
+ * changes nothing (so the cache entry keeps its freshness and error state).
+ * Events and query answers travel on different connections: the later state
+ * wins whichever arrives last.
  */
 export function runDetailsAfterEvent(previous: RunDetails | undefined, event: ProgressEvent): RunDetails | undefined {
-  if (!previous || event.run.seq <= previous.seq) return previous;
+  if (!previous || !isLaterState(previous, event.run)) return undefined;
   // a snapshot carries no stage changes: the timeline is refetched (see applyProgressEvent)
   const stages = event.type === 'snapshot' ? previous.stages : stagesAfterEvent(previous.stages, event);
   return { ...event.run, stages };
 }
 
-/** A fetched `get` answer never replaces a newer state that arrived as an event. */
+/** A fetched `get` answer never replaces a later state that arrived as an event. */
 export function keepNewerRun(previous: unknown, next: unknown): unknown {
   const older = previous as RunDetails | undefined;
   const newer = next as RunDetails;
-  return older && older.id === newer.id && older.seq > newer.seq ? older : newer;
+  return older && older.id === newer.id && isLaterState(newer, older) ? older : newer;
 }
 
 export function historyAfterRun(
   data: InfiniteData<HistoryPage> | undefined,
   run: RunSnapshot,
 ): InfiniteData<HistoryPage> | undefined {
-  if (!data) return data;
+  if (!data) return undefined;
   let changed = false;
   const pages = data.pages.map((page) => {
     const index = page.items.findIndex((item) => item.id === run.id);
     const current = page.items[index];
-    if (!current || current.seq >= run.seq) return page;
+    if (!current || !isLaterState(current, run)) return page;
     changed = true;
     const items = [...page.items];
     items[index] = run;
     return { ...page, items };
   });
-  return changed ? { ...data, pages } : data;
+  // undefined: nothing to write, so the entry keeps its freshness and error state
+  return changed ? { ...data, pages } : undefined;
 }
 
 type Utils = ReturnType<typeof trpc.useUtils>;
@@ -65,7 +88,7 @@ export function applyProgressEvent(queryClient: QueryClient, utils: Utils, event
   const before = utils.analysis.get.getData({ runId: event.runId });
   utils.analysis.get.setData({ runId: event.runId }, (previous) => runDetailsAfterEvent(previous, event));
   updateHistories(queryClient, event.run);
-  if (event.type === 'snapshot' && before && event.run.seq > before.seq) {
+  if (event.type === 'snapshot' && before && isLaterState(before, event.run)) {
     void utils.analysis.get.invalidate({ runId: event.runId });
   }
   if (statusChangingEvents.has(event.type)) void utils.analysis.history.invalidate();

@@ -2,6 +2,7 @@ import { skipToken, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isTerminal, type CancelOutcome, type RunDetails } from '../../shared/index.ts';
 import { trpc } from './provider.tsx';
+import { isClientError } from './errors.ts';
 import { applyProgressEvent, keepNewerRun } from './run-cache.ts';
 import { useCancelAnalysis } from './use-cancel-analysis.ts';
 
@@ -54,9 +55,15 @@ export function useAnalysisRun(
 
   // per run id: whether the subscription has been live once (then a drop is a *re*connect)
   const [liveOnce, setLiveOnce] = useState<string | null>(null);
+  const [followed, setFollowed] = useState(runId);
+  if (followed !== runId) {
+    setFollowed(runId);
+    setLiveOnce(null);
+  }
   const lastEventAt = useRef(0);
   const subscription = trpc.analysis.progress.useSubscription(
-    runId && resumeFrom !== null && !finished ? { runId, lastEventId: resumeFrom } : skipToken,
+    // only with the run in the cache: events fold into it, so none may arrive before it
+    runId && run && resumeFrom !== null && !finished ? { runId, lastEventId: resumeFrom } : skipToken,
     {
       onStarted: () => {
         lastEventAt.current = Date.now();
@@ -66,12 +73,18 @@ export function useAnalysisRun(
         lastEventAt.current = Date.now();
         applyProgressEvent(queryClient, utils, envelope.data);
       },
+      // the server ends the stream only after the end state; if the cache missed it, ask
+      onComplete: () => {
+        if (runId) void utils.analysis.get.invalidate({ runId });
+      },
     },
   );
+  const retrying = useRetryOnServerError(subscription, !finished);
 
   let connection: AnalysisConnection;
-  if (!runId || finished || (!run && get.error) || subscription.status === 'error') connection = 'ended';
-  else if (subscription.status === 'pending') connection = 'live';
+  if (!runId || finished || (!run && get.error) || (subscription.status === 'error' && !retrying)) {
+    connection = 'ended';
+  } else if (subscription.status === 'pending') connection = 'live';
   else connection = liveOnce === runId ? 'reconnecting' : 'connecting';
 
   const isStalled = useStalled(run?.status === 'running' && connection === 'live', lastEventAt, stallAfterMs);
@@ -87,8 +100,32 @@ export function useAnalysisRun(
     [runId, mutateAsync],
   );
 
-  const error = (get.error ?? subscription.error ?? null) as Error | null;
+  // a dropped socket is `reconnecting`, not an error; a refused or failed subscription is
+  const error = (get.error ?? (subscription.status === 'error' ? subscription.error : null) ?? null) as Error | null;
   return { run, connection, isStalled, error, cancel };
+}
+
+/**
+ * tRPC ends a subscription for good on an error answer. A 4xx answer (bad
+ * token, unknown run) will not change; a server error may, so the
+ * subscription is restarted with backoff (it resumes from its last event id).
+ */
+function useRetryOnServerError(
+  subscription: { status: string; error: unknown; reset: () => void },
+  wanted: boolean,
+): boolean {
+  const attempts = useRef(0);
+  const retryable = wanted && subscription.status === 'error' && !isClientError(subscription.error);
+  const { reset, status } = subscription;
+  useEffect(() => {
+    if (status === 'pending') attempts.current = 0;
+    if (!retryable) return;
+    const delay = Math.min(500 * 2 ** attempts.current, 10_000);
+    attempts.current++;
+    const timer = setTimeout(reset, delay);
+    return () => clearTimeout(timer);
+  }, [retryable, reset, status]);
+  return retryable;
 }
 
 /** True once `watching` has gone on for `afterMs` without a new event. */
