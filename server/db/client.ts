@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
 import type pg from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts';
@@ -24,18 +30,59 @@ export interface OpenDatabase {
   close: () => Promise<void>;
 }
 
-function countStatements(client: { $on(event: 'query', listener: (event: { query: string }) => void): void }) {
-  const counts: StatementCounts = { reads: 0, writes: 0, commits: 0 };
-  client.$on('query', ({ query }) => {
-    const verb = query.trimStart().slice(0, 6).toUpperCase();
-    if (verb === 'SELECT') counts.reads++;
-    else if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') counts.writes++;
-    else if (verb === 'COMMIT') counts.commits++;
-  });
-  return counts;
+function newStatementCounts(): StatementCounts {
+  return { reads: 0, writes: 0, commits: 0 };
 }
 
-const queryEvents = { log: [{ emit: 'event' as const, level: 'query' as const }] };
+function countStatement(counts: StatementCounts, query: SqlQuery): void {
+  const verb = query.sql.trimStart().slice(0, 6).toUpperCase();
+  if (verb === 'SELECT') counts.reads++;
+  else if (verb === 'INSERT' || verb === 'UPDATE' || verb === 'DELETE') counts.writes++;
+  else if (verb === 'COMMIT') counts.commits++;
+}
+
+function countingTransaction(inner: Transaction, counts: StatementCounts): Transaction {
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    options: inner.options,
+    queryRaw: (query) => (countStatement(counts, query), inner.queryRaw(query)),
+    executeRaw: (query) => (countStatement(counts, query), inner.executeRaw(query)),
+    commit: () => inner.commit(),
+    rollback: () => inner.rollback(),
+    ...(inner.createSavepoint && { createSavepoint: inner.createSavepoint.bind(inner) }),
+    ...(inner.rollbackToSavepoint && { rollbackToSavepoint: inner.rollbackToSavepoint.bind(inner) }),
+    ...(inner.releaseSavepoint && { releaseSavepoint: inner.releaseSavepoint.bind(inner) }),
+  };
+}
+
+function countingAdapter(inner: SqlDriverAdapter, counts: StatementCounts): SqlDriverAdapter {
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    queryRaw: (query) => (countStatement(counts, query), inner.queryRaw(query)),
+    executeRaw: (query) => (countStatement(counts, query), inner.executeRaw(query)),
+    executeScript: (script) => inner.executeScript(script),
+    startTransaction: async (isolationLevel) =>
+      countingTransaction(await inner.startTransaction(isolationLevel), counts),
+    ...(inner.getConnectionInfo && { getConnectionInfo: inner.getConnectionInfo.bind(inner) }),
+    dispose: () => inner.dispose(),
+  };
+}
+
+/**
+ * Counts the SQL statements Prisma sends through the driver adapter. Counting
+ * here instead of with Prisma's `query` log events matters: with query events
+ * on, every query costs a few milliseconds more CPU (measured by
+ * `npm run bench`: a one-row `findUnique` took 4.1 ms instead of 1.3 ms).
+ */
+function countingAdapterFactory(inner: SqlDriverAdapterFactory, counts: StatementCounts): SqlDriverAdapterFactory {
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => countingAdapter(await inner.connect(), counts),
+  };
+}
 
 export function providerOf(url: string): DatabaseProvider {
   if (url.startsWith('file:')) return 'sqlite';
@@ -104,8 +151,8 @@ export function pgPoolConfig(target: PgTarget): pg.PoolConfig {
 export async function openDatabase(url: string): Promise<OpenDatabase> {
   const provider = providerOf(url);
   if (provider === 'sqlite') {
-    const db = new SqlitePrismaClient({ adapter: sqliteAdapterFactory(url), ...queryEvents });
-    const statements = countStatements(db);
+    const statements = newStatementCounts();
+    const db = new SqlitePrismaClient({ adapter: countingAdapterFactory(sqliteAdapterFactory(url), statements) });
     const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
     if (sqliteFileOf(url) !== ':memory:' && mode?.journal_mode !== 'wal') {
       await db.$disconnect();
@@ -118,8 +165,8 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
   // Both clients are generated from the same models (tests/integration/schema-drift.test.ts
   // guarantees it), so they expose the same model API; the generated types differ only in
   // provider-specific extras. Exposing one `Database` type keeps the rest of the code provider-agnostic.
-  const client = new PostgresPrismaClient({ adapter, ...queryEvents });
-  const statements = countStatements(client);
+  const statements = newStatementCounts();
+  const client = new PostgresPrismaClient({ adapter: countingAdapterFactory(adapter, statements) });
   const db = client as unknown as Database;
   try {
     await db.$queryRawUnsafe('SELECT 1'); // fail fast on a bad URL instead of at the first query

@@ -3,7 +3,7 @@ import type { RunGuard, RunSnapshot, StoredStage, TimelineEntry } from '../inter
 import { rowFieldsFromSnapshot } from '../snapshot.ts';
 import { whereGuard } from './guard.ts';
 import { asJson } from './prisma-json.ts';
-import { timelineRows } from './timeline-rows.ts';
+import { insertEvents } from './insert-events.ts';
 
 export interface Transition {
   runId: string;
@@ -36,7 +36,7 @@ export async function commitTransition(db: Database, transition: Transition): Pr
       },
     });
     if (count !== 1) return false;
-    if (transition.entries.length > 0) await tx.runEvent.createMany({ data: timelineRows(transition.entries) });
+    await insertEvents(tx, transition.entries);
     return true;
   });
 }

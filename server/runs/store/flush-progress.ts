@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.ts';
 import type { RunSnapshot, TimelineEntry } from '../interfaces.ts';
 import { rowFieldsFromSnapshot } from '../snapshot.ts';
-import { timelineRows } from './timeline-rows.ts';
+import { insertEvents } from './insert-events.ts';
 
 export interface ProgressBatch {
   runId: string;
@@ -37,7 +37,7 @@ export async function flushProgress(db: Database, batches: readonly ProgressBatc
       if (count === 1) entries.push(...batch.entries);
       else fenced.push(batch.runId);
     }
-    if (entries.length > 0) await tx.runEvent.createMany({ data: timelineRows(entries) });
+    await insertEvents(tx, entries);
     return { fenced };
   });
 }
