@@ -7,6 +7,7 @@ import type { AnalysisRegistry, KindOf, SnapshotFor, StartInputFor } from '../an
 import type { RunSnapshot } from '../runs/interfaces.ts';
 import { RunNotFoundError } from '../runs/progress-stream.ts';
 import { IdempotencyConflictError, InvalidCursorError, UnknownKindError } from '../runs/run-service.ts';
+import { markShared } from './shared-serialization.ts';
 import { authedProcedure, router } from './trpc.ts';
 
 const maxInputJsonBytes = 64 * 1024;
@@ -157,8 +158,8 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
         const lastEventId = input.lastEventId ? Number(input.lastEventId) : null;
         try {
           for await (const event of ctx.runs.progress(ctx.userId, input.runId, lastEventId, signal)) {
-            const typedEvent: ProgressEventOf<Snapshot> = { ...event, run: typed(event.run) };
-            yield tracked(String(event.seq), typedEvent);
+            // the same event object goes to every subscriber of the run: serialized once for all
+            yield tracked(String(event.seq), markShared(event as ProgressEventOf<Snapshot>));
           }
         } catch (error) {
           throw toTRPCError(error);

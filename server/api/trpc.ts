@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
+import { sharedAwareTransformer } from './shared-serialization.ts';
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer: sharedAwareTransformer,
   // stack traces only where someone asked for them: they would show server paths to any caller
   isDev: process.env.NODE_ENV === 'development',
   errorFormatter({ shape, error }) {

@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/context.ts';
+import { sharedAwareEncoder } from '../api/shared-serialization.ts';
 import { createStaticFiles } from './static-files.ts';
 
 export interface HttpServerOptions {
@@ -74,6 +75,7 @@ export function createHttpServer(options: HttpServerOptions) {
     wss,
     router: options.router,
     keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 },
+    experimental_encoder: sharedAwareEncoder,
     createContext: ({ info, res }): Context => {
       // the adapter passes the `ws` socket (its type does not resolve through the adapter's d.ts under ESLint)
       const socket = res as unknown as WebSocket;
