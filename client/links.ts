@@ -55,6 +55,8 @@ export function createAnalysisLinks<TRouter extends SuperjsonRouter>(
       true: wsLink<AppRouter>({ client: wsClient, transformer: superjson }),
       false: httpBatchLink<AppRouter>({
         url: http,
+        // many calls in one tick would otherwise share one GET URL longer than Node's header limit (431)
+        maxURLLength: 8000,
         transformer: superjson,
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
       }),
