@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunSnapshot } from '../../shared/index.ts';
 import { AnalysisProvider, createAnalysisQueryClient } from '../react/index.ts';
 import { isUnauthorized } from './auth/errors.ts';
@@ -13,14 +13,27 @@ import { LiveRuns } from './runs/LiveRuns.tsx';
 function Dashboard() {
   const [startedHere, setStartedHere] = useState<RunSnapshot[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const detailsOpener = useRef<HTMLElement | null>(null);
+  const showDetails = (runId: string, opener: HTMLElement) => {
+    detailsOpener.current = opener;
+    setSelectedId(runId);
+  };
+  const closeDetails = () => {
+    const opener = detailsOpener.current;
+    detailsOpener.current = null;
+    setSelectedId(null);
+    // Focus was in the panel, which goes away: back to the button that opened it or, if that is gone
+    // (card dismissed, row paged away), to the history right below where the panel was.
+    (opener?.isConnected ? opener : document.getElementById('history-heading'))?.focus();
+  };
   return (
     <main className="dashboard">
       <div className="dashboard-top">
         <StartForm onStarted={(run) => setStartedHere((previous) => [run, ...previous])} />
-        <LiveRuns startedHere={startedHere} onShowDetails={setSelectedId} />
+        <LiveRuns startedHere={startedHere} onShowDetails={showDetails} />
       </div>
-      {selectedId && <RunDetailsPanel runId={selectedId} onClose={() => setSelectedId(null)} />}
-      <HistoryTable selectedId={selectedId} onSelect={setSelectedId} />
+      {selectedId && <RunDetailsPanel runId={selectedId} onClose={closeDetails} />}
+      <HistoryTable selectedId={selectedId} onSelect={showDetails} />
     </main>
   );
 }

@@ -51,6 +51,15 @@ async function fillForm(page: Page, values: Record<string, string>) {
   }
 }
 
+/** The focused element's accessible-name source: aria-label, else its text. */
+function focused(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return null;
+    return element.getAttribute('aria-label') ?? element.textContent;
+  });
+}
+
 /** Submits the start form and returns the new run's card (located by the id the page announces). */
 async function startRun(page: Page): Promise<{ runId: string; card: Locator }> {
   const announcement = page.locator('form.start-form [role="status"]');
@@ -105,7 +114,11 @@ describe('demo page, single-user mode', () => {
 
     await poll(() => second.card.getAttribute('data-status'), 20_000).toBe('running');
     await second.card.getByRole('button', { name: /^Cancel Run / }).click();
+    // the pressed button stays focusable while the cancel is under way (which can be over already)…
+    expect(await focused(page)).toMatch(/^(Cancel|Details of) Run /);
     await poll(() => second.card.getAttribute('data-status'), 15_000).toBe('cancelled');
+    // …and when the run ends and Cancel goes away, focus moves to Details instead of falling to <body>
+    expect(await focused(page)).toBe(`Details of Run ${second.runId.slice(-6)}`);
     expect(await second.card.textContent()).toContain('Cancelled: cancelled from the demo page');
     expect(await second.card.getByRole('button', { name: /^Cancel Run / }).count()).toBe(0);
 
@@ -141,6 +154,15 @@ describe('demo page, single-user mode', () => {
     const details = page.locator('section.details-panel');
     await poll(() => details.locator('.layer-table tbody tr').count()).toBe(6);
     expect(await details.textContent()).toMatch(/768 neurons, 5,000 samples: \d+ dead neurons/);
+    expect(await focused(page)).toMatch(/^Run #/);
+    // Escape closes the panel and gives focus back to the button that opened it
+    await page.keyboard.press('Escape');
+    await poll(() => details.count()).toBe(0);
+    expect(await focused(page)).toBe(`Details of Run ${first.runId.slice(-6)}`);
+    // Dismiss takes its card, and so its own focus, away: the list's heading gets it
+    await second.card.getByRole('button', { name: /^Dismiss Run / }).click();
+    await poll(() => second.card.count()).toBe(0);
+    expect(await focused(page)).toBe('Live runs');
 
     // after a reload only the history knows them
     await page.reload();
@@ -185,9 +207,59 @@ describe('demo page, single-user mode', () => {
     expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: '← Newer' }).click();
     await poll(rowIds).toEqual(newestFirst.slice(0, 10));
+    // on the first page Newer is unavailable but keeps the focus it had
+    expect(await page.getByRole('button', { name: '← Newer' }).isDisabled()).toBe(true);
+    expect(await focused(page)).toBe('← Newer');
+
+    // "Show all" removes itself: focus goes to the history's heading
+    await page.getByRole('button', { name: 'Show all' }).click();
+    expect(await focused(page)).toBe('History');
+    await poll(() => history.locator('caption').textContent()).toBe('Runs, newest first, page 1');
 
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('says when the history cannot be loaded (not "nothing is running"), recovers on Retry, stays put when Older fails', async () => {
+    const page = await context.newPage();
+    const errors = watchForErrors(page, /Failed to load resource/);
+    const historyCalls = (url: URL) => url.pathname.includes('analysis.history');
+    await page.route(historyCalls, (route) => route.abort());
+    await page.goto(server.url);
+    const live = page.getByRole('region', { name: 'Live runs' });
+    // after the query client's retries
+    await poll(() => live.getByRole('alert').textContent()).toContain('Could not look for running analyses');
+    expect(await live.getByText('Nothing is running.').count()).toBe(0);
+    await poll(() => page.getByRole('region', { name: 'History' }).getByRole('alert').textContent()).toContain(
+      'Could not load the history',
+    );
+
+    await page.unroute(historyCalls);
+    await live.getByRole('button', { name: 'Retry' }).click();
+    await poll(() => live.getByText('Nothing is running.').isVisible()).toBe(true);
+    expect(await live.getByRole('alert').count()).toBe(0);
+
+    // more runs than fit on a page (the test above leaves some; tiny ones top them up)
+    const client = createAnalysisClient({ url: server.url, WebSocket });
+    const existing = (await client.analysis.history.query({ limit: 11 })).items.length;
+    for (let i = existing; i < 11; i++) {
+      await client.analysis.start.mutate({
+        kind: 'neuron-activation-stats',
+        input: { layers: 1, neuronsPerLayer: 8, samples: 100 },
+      });
+    }
+    closeAnalysisClient(client);
+    const history = page.getByRole('region', { name: 'History' });
+    const older = history.getByRole('button', { name: 'Older →' });
+    await poll(() => older.isEnabled()).toBe(true);
+
+    // an "Older" that fails stays on page 1 and says why
+    await page.route(historyCalls, (route) => route.abort());
+    await older.click();
+    await poll(() => history.getByRole('alert').textContent()).toContain('Could not load older runs');
+    expect(await history.getByRole('navigation').textContent()).toContain('Page 1');
+    expect(await history.locator('tbody tr').count()).toBe(10);
+    expect(errors).toEqual([]);
+  }, 45_000);
 });
 
 describe('demo page with API_TOKENS', () => {

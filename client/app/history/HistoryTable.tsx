@@ -1,16 +1,25 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { runStatuses, type RunSnapshot, type RunStatus } from '../../../shared/index.ts';
 import { useAnalysisHistory, useNow } from '../../react/index.ts';
 import { errorMessage } from '../auth/errors.ts';
 import { useReportUnauthorized } from '../auth/unauthorized.tsx';
 import { formatDuration, formatWhen, kindLabel, runDuration, shortId } from '../format.ts';
+import { ErrorNotice } from '../ErrorNotice.tsx';
+import { FocusableButton } from '../FocusableButton.tsx';
 import { StatusBadge } from '../runs/StatusBadge.tsx';
 
 const pageSize = 10;
 /** runs started elsewhere (another tab, the CLI) show up without a reload */
 const refreshEveryMs = 5000;
 
-function StatusFilter({ selected, onChange }: { selected: RunStatus[]; onChange: (next: RunStatus[]) => void }) {
+interface StatusFilterProps {
+  selected: RunStatus[];
+  onChange: (next: RunStatus[]) => void;
+  /** "Show all" removes itself, so this must also put focus somewhere */
+  onShowAll: () => void;
+}
+
+function StatusFilter({ selected, onChange, onShowAll }: StatusFilterProps) {
   return (
     <fieldset className="status-filter">
       <legend>Status</legend>
@@ -27,7 +36,7 @@ function StatusFilter({ selected, onChange }: { selected: RunStatus[]; onChange:
         </label>
       ))}
       {selected.length > 0 && (
-        <button type="button" className="button-quiet" onClick={() => onChange([])}>
+        <button type="button" className="button-quiet" onClick={onShowAll}>
           Show all
         </button>
       )}
@@ -50,46 +59,89 @@ export function HistoryTable({
   onSelect,
 }: {
   selectedId: string | null;
-  onSelect: (runId: string) => void;
+  /** `opener` is the button pressed: focus goes back to it when the details close */
+  onSelect: (runId: string, opener: HTMLElement) => void;
 }) {
   const [statuses, setStatuses] = useState<RunStatus[]>([]);
   const [pageIndex, setPageIndex] = useState(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // bumped by every filter change, so an older page that arrives afterwards does not move the new filter's pager
+  const filterGeneration = useRef(0);
   const history = useAnalysisHistory({ status: statuses, limit: pageSize }, { pollMs: refreshEveryMs });
   useReportUnauthorized(history.error);
+  // keepPreviousData: until the new filter's first page arrives, these are the previous filter's pages
+  const stale = history.isPlaceholderData;
   const pages = history.data?.pages ?? [];
-  const page = pages[Math.min(pageIndex, Math.max(0, pages.length - 1))];
   const shownIndex = pages.length === 0 ? 0 : Math.min(pageIndex, pages.length - 1);
-  const hasNext = shownIndex + 1 < pages.length || history.hasNextPage;
+  const page = pages[shownIndex];
+  const hasNext = !stale && (shownIndex + 1 < pages.length || history.hasNextPage);
   const anyRunning = page?.items.some((run) => run.status === 'running') ?? false;
   const now = useNow(anyRunning);
 
   const changeFilter = (next: RunStatus[]) => {
+    filterGeneration.current++;
     setStatuses(runStatuses.filter((status) => next.includes(status)));
     setPageIndex(0);
   };
-  const next = async () => {
-    if (shownIndex + 1 >= pages.length) await history.fetchNextPage();
-    setPageIndex(shownIndex + 1);
+  const showAll = () => {
+    changeFilter([]);
+    heading.current?.focus();
   };
+  const older = async () => {
+    const target = shownIndex + 1;
+    const generation = filterGeneration.current;
+    if (target >= pages.length) {
+      const result = await history.fetchNextPage();
+      // a failed fetch leaves the pages as they were; its error shows above the table
+      if ((result.data?.pages.length ?? 0) <= target) return;
+    }
+    if (generation === filterGeneration.current) setPageIndex(target);
+  };
+
+  let errorText: string | null = null;
+  if (history.error) {
+    const what = !page
+      ? 'Could not load the history'
+      : history.isFetchNextPageError
+        ? 'Could not load older runs'
+        : 'Could not refresh the history';
+    errorText = `${what}: ${errorMessage(history.error)}`;
+  }
 
   return (
     <section className="panel" aria-labelledby="history-heading">
       <header className="panel-header">
-        <h2 id="history-heading">History</h2>
-        <StatusFilter selected={statuses} onChange={changeFilter} />
+        <h2 id="history-heading" ref={heading} tabIndex={-1}>
+          History
+        </h2>
+        <StatusFilter selected={statuses} onChange={changeFilter} onShowAll={showAll} />
       </header>
-      {history.error && !page ? (
-        <p className="notice notice-error">Could not load the history: {errorMessage(history.error)}</p>
-      ) : !page ? (
-        <p className="empty">Loading…</p>
+      {errorText && (
+        <ErrorNotice
+          message={errorText}
+          onRetry={() => void (history.isFetchNextPageError ? older() : history.refetch())}
+          retrying={history.isFetching}
+        />
+      )}
+      {!page ? (
+        !errorText && <p className="empty">Loading…</p>
       ) : page.items.length === 0 ? (
-        <p className="empty">{statuses.length > 0 ? `No ${statuses.join(' or ')} runs.` : 'No runs yet.'}</p>
+        // an empty page of the previous filter says nothing about the new one
+        <p className="empty">
+          {stale ? 'Loading…' : statuses.length > 0 ? `No ${statuses.join(' or ')} runs.` : 'No runs yet.'}
+        </p>
       ) : (
         <div className="table-scroll">
-          <table className="history-table" aria-busy={history.isFetching}>
+          <table className="history-table" aria-busy={history.isFetching} data-stale={stale}>
             <caption className="visually-hidden">
-              Runs, newest first, page {shownIndex + 1}
-              {statuses.length > 0 && `, status ${statuses.join(' or ')}`}
+              {stale ? (
+                'Loading the runs of the new filter; the previous ones are shown meanwhile'
+              ) : (
+                <>
+                  Runs, newest first, page {shownIndex + 1}
+                  {statuses.length > 0 && `, status ${statuses.join(' or ')}`}
+                </>
+              )}
             </caption>
             <thead>
               <tr>
@@ -128,7 +180,7 @@ export function HistoryTable({
                       <button
                         type="button"
                         className="button-quiet"
-                        onClick={() => onSelect(run.id)}
+                        onClick={(event) => onSelect(run.id, event.currentTarget)}
                         aria-label={`Details of run ${shortId(run.id)}`}
                       >
                         Details
@@ -142,13 +194,13 @@ export function HistoryTable({
         </div>
       )}
       <nav className="pager" aria-label="History pages">
-        <button type="button" onClick={() => setPageIndex(shownIndex - 1)} disabled={shownIndex === 0}>
+        <FocusableButton onClick={() => setPageIndex(shownIndex - 1)} unavailable={shownIndex === 0}>
           ← Newer
-        </button>
+        </FocusableButton>
         <span aria-live="polite">Page {shownIndex + 1}</span>
-        <button type="button" onClick={() => void next()} disabled={!hasNext || history.isFetchingNextPage}>
+        <FocusableButton onClick={() => void older()} unavailable={!hasNext || history.isFetchingNextPage}>
           Older →
-        </button>
+        </FocusableButton>
       </nav>
     </section>
   );

@@ -16,7 +16,10 @@ function Result({ run }: { run: RunDetails }) {
   return <pre className="raw-result">{JSON.stringify(run.result, null, 2)}</pre>;
 }
 
-/** One run in full: timings, input, stages, error and, once completed, its result. */
+/**
+ * One run in full: timings, input, stages, error and, once completed, its result.
+ * `onClose` (Close or Escape) must put focus somewhere: the panel goes away with it.
+ */
 export function RunDetailsPanel({ runId, onClose }: { runId: string; onClose: () => void }) {
   const { run, error } = useAnalysisRun(runId);
   useReportUnauthorized(error);
@@ -49,6 +52,11 @@ export function RunDetailsPanel({ runId, onClose }: { runId: string; onClose: ()
           Close
         </button>
       </header>
+      {run && error && (
+        <p className="notice notice-error" role="alert">
+          {isTerminal(run.status) ? 'Could not refresh this run' : 'Live updates stopped'}: {errorMessage(error)}
+        </p>
+      )}
       {!run ? (
         <p className={error ? 'notice notice-error' : 'empty'}>
           {error ? `Cannot show this run: ${errorMessage(error)}` : 'Loading…'}

@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { isTerminal } from '../../../shared/index.ts';
 import { AnalysisProgress, useAnalysisRun, type AnalysisConnection } from '../../react/index.ts';
 import { errorMessage } from '../auth/errors.ts';
 import { useReportUnauthorized } from '../auth/unauthorized.tsx';
+import { FocusableButton } from '../FocusableButton.tsx';
 import { kindLabel, shortId } from '../format.ts';
 import { StageTimeline } from './StageTimeline.tsx';
 
@@ -15,7 +16,8 @@ const connectionWords: Record<AnalysisConnection, string> = {
 
 export interface LiveRunCardProps {
   runId: string;
-  onShowDetails: (runId: string) => void;
+  /** `opener` is the button pressed: focus goes back to it when the details close */
+  onShowDetails: (runId: string, opener: HTMLElement) => void;
   onDismiss: (runId: string) => void;
 }
 
@@ -25,6 +27,17 @@ export function LiveRunCard({ runId, onShowDetails, onDismiss }: LiveRunCardProp
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelPending, setCancelPending] = useState(false);
   useReportUnauthorized(error);
+  const finished = run !== undefined && isTerminal(run.status);
+
+  // When the run ends, Cancel makes way for Details. If Cancel had focus, it went to <body> with it
+  // (React sends no blur for a removed element, so the flag is still set): hand it to Details.
+  const cancelFocused = useRef(false);
+  const detailsButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!finished || !cancelFocused.current) return;
+    cancelFocused.current = false;
+    if (document.activeElement === null || document.activeElement === document.body) detailsButton.current?.focus();
+  }, [finished]);
 
   const name = `Run ${shortId(runId)}`;
   if (!run) {
@@ -40,7 +53,6 @@ export function LiveRunCard({ runId, onShowDetails, onDismiss }: LiveRunCardProp
     );
   }
 
-  const finished = isTerminal(run.status);
   const requestCancel = () => {
     setCancelPending(true);
     setCancelError(null);
@@ -67,6 +79,11 @@ export function LiveRunCard({ runId, onShowDetails, onDismiss }: LiveRunCardProp
           No word from this run for a while: the server may be busy or the run stalled.
         </p>
       )}
+      {error && (
+        <p className="notice notice-error" role="alert">
+          {finished ? 'Could not refresh this run' : 'Live updates stopped'}: {errorMessage(error)}
+        </p>
+      )}
       {run.status === 'failed' && run.error && (
         <p className="notice notice-error">
           {run.error.code}: {run.error.message}
@@ -84,19 +101,25 @@ export function LiveRunCard({ runId, onShowDetails, onDismiss }: LiveRunCardProp
       )}
       <div className="run-card-actions">
         {!finished && (
-          <button
-            type="button"
+          <FocusableButton
             className="button-danger"
             onClick={requestCancel}
-            disabled={cancelPending || run.cancelRequested}
+            unavailable={cancelPending || run.cancelRequested}
             aria-label={`Cancel ${name}`}
+            onFocus={() => (cancelFocused.current = true)}
+            onBlur={() => (cancelFocused.current = false)}
           >
             {run.cancelRequested ? 'Cancelling…' : 'Cancel'}
-          </button>
+          </FocusableButton>
         )}
         {finished && (
           <>
-            <button type="button" onClick={() => onShowDetails(runId)} aria-label={`Details of ${name}`}>
+            <button
+              type="button"
+              ref={detailsButton}
+              onClick={(event) => onShowDetails(runId, event.currentTarget)}
+              aria-label={`Details of ${name}`}
+            >
               {run.status === 'completed' ? 'View result' : 'Details'}
             </button>
             <button

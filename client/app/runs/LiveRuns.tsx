@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunSnapshot } from '../../../shared/index.ts';
 import { useAnalysisHistory } from '../../react/index.ts';
+import { errorMessage } from '../auth/errors.ts';
 import { useReportUnauthorized } from '../auth/unauthorized.tsx';
+import { ErrorNotice } from '../ErrorNotice.tsx';
 import { LiveRunCard } from './LiveRunCard.tsx';
 
 /** how often to look for runs started elsewhere (another tab, the CLI) */
@@ -10,7 +12,7 @@ const discoverEveryMs = 3000;
 export interface LiveRunsProps {
   /** runs started from this tab, newest first */
   startedHere: readonly RunSnapshot[];
-  onShowDetails: (runId: string) => void;
+  onShowDetails: (runId: string, opener: HTMLElement) => void;
 }
 
 /**
@@ -42,20 +44,37 @@ export function LiveRuns({ startedHere, onShowDetails }: LiveRunsProps) {
         .map(([id]) => id),
     [shown, dismissed],
   );
-  const dismiss = (runId: string) => setDismissed((previous) => new Set(previous).add(runId));
+  const heading = useRef<HTMLHeadingElement>(null);
+  const dismiss = (runId: string) => {
+    setDismissed((previous) => new Set(previous).add(runId));
+    // the card goes away with the focused Dismiss button
+    heading.current?.focus();
+  };
 
   return (
     <section className="panel" aria-labelledby="live-runs-heading">
       <header className="panel-header">
-        <h2 id="live-runs-heading">Live runs</h2>
+        <h2 id="live-runs-heading" ref={heading} tabIndex={-1}>
+          Live runs
+        </h2>
         <span className="muted" aria-live="polite">
           {ids.length === 0 ? '' : `${ids.length} shown`}
         </span>
       </header>
+      {active.error && (
+        <ErrorNotice
+          message={`Could not look for running analyses: ${errorMessage(active.error)}`}
+          onRetry={() => void active.refetch()}
+          retrying={active.isFetching}
+        />
+      )}
       {ids.length === 0 ? (
-        <p className="empty">
-          {active.isPending ? 'Looking for running analyses…' : 'Nothing is running. Start a run with the form.'}
-        </p>
+        // with the lookup failing, "nothing is running" would be a guess
+        !active.error && (
+          <p className="empty">
+            {active.isPending ? 'Looking for running analyses…' : 'Nothing is running. Start a run with the form.'}
+          </p>
+        )
       ) : (
         <ul className="run-cards">
           {ids.map((id) => (
