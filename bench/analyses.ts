@@ -3,6 +3,20 @@ import { defineAnalysis } from '../server/analyses/define.ts';
 import neuronActivationStats from '../server/analyses/neuron-activation-stats.ts';
 import { clockMs, sleep } from './lib/stats.ts';
 
+let releaseHeld: (() => void) | null = null;
+let held: Promise<void> = new Promise((resolve) => (releaseHeld = resolve));
+
+/**
+ * Lets every run of this process that is waiting for a release go on: the
+ * `bench-held` runs and the `bench-stamped-steps` runs started with
+ * `waitForRelease`. A run waits from its first stage on, so a client that saw
+ * that stage knows the run is waiting.
+ */
+export function releaseHeldRuns(): void {
+  releaseHeld?.();
+  held = new Promise((resolve) => (releaseHeld = resolve));
+}
+
 /** The unit of work of the throughput and start-latency scenarios: ten progress steps, then done. */
 export const tenSteps = defineAnalysis({
   kind: 'bench-ten-steps',
@@ -18,20 +32,20 @@ export const tenSteps = defineAnalysis({
 /**
  * Progress latency: `steps` steps `stepMs` apart, each stamped with the wall
  * clock at the `ctx.step()` call (as the step message), so a subscriber can
- * tell how old the step it sees is.
+ * tell how old the step it sees is. With `waitForRelease`, the steps begin
+ * at `releaseHeldRuns()` (once every subscriber is listening).
  */
 export const stampedSteps = defineAnalysis({
   kind: 'bench-stamped-steps',
   input: z.object({
     steps: z.number().int().min(1).max(100_000),
     stepMs: z.number().min(0).max(60_000),
-    /** time for subscribers to connect before the first step */
-    startDelayMs: z.number().min(0).max(60_000).default(0),
+    waitForRelease: z.boolean().default(false),
   }),
   stages: [{ key: 'work', label: 'Work' }],
   async run(input, ctx) {
     ctx.stage('work', { total: input.steps });
-    await sleep(input.startDelayMs);
+    if (input.waitForRelease) await held;
     for (let step = 1; step <= input.steps; step++) {
       await sleep(input.stepMs);
       ctx.step(step, String(clockMs()));
@@ -64,15 +78,6 @@ export const manySteps = defineAnalysis({
     return { steps: step };
   },
 });
-
-let releaseHeld: (() => void) | null = null;
-let held: Promise<void> = new Promise((resolve) => (releaseHeld = resolve));
-
-/** Lets every `bench-held` run of this process complete. */
-export function releaseHeldRuns(): void {
-  releaseHeld?.();
-  held = new Promise((resolve) => (releaseHeld = resolve));
-}
 
 /** Fan-out: runs (heartbeats only) until `releaseHeldRuns()` is called in the server's process. */
 export const heldRun = defineAnalysis({

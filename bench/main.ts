@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only <scenario>[,<scenario>]]`: runs the
- * scenarios against a real server and BullMQ in the same process, prints a
- * table and writes bench/results/latest.json. Exits non-zero only when the
- * harness itself breaks, never because a target is missed.
+ * `npm run bench [-- --quick] [-- --only <scenario>[,<scenario>]] [-- --in-process]`:
+ * runs the scenarios against a real server (in a child process where the
+ * clients do real work, see BENCHMARKS.md) and BullMQ on the local Redis,
+ * prints a table and writes bench/results/latest.json. Exits non-zero only
+ * when the harness itself breaks, never because a target is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ const scenarios: Scenario[] = [throughput, progressLatency, responsiveness, writ
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    'in-process': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: path.join(import.meta.dirname, 'results', 'latest.json') },
   },
@@ -44,7 +46,7 @@ for (const scenario of selected) {
   log(`${scenario.name}: ${scenario.describe}`);
   const began = performance.now();
   loadBefore[scenario.name] = loadAverage();
-  results.push(await scenario.run({ quick: values.quick, log }));
+  results.push(await scenario.run({ quick: values.quick, inProcess: values['in-process'], log }));
   log(`${scenario.name} took ${((performance.now() - began) / 1000).toFixed(1)} s`);
 }
 
@@ -53,6 +55,7 @@ const report = {
   startedAt: startedAt.toISOString(),
   seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
   quick: values.quick,
+  serverInProcess: values['in-process'],
   machine: {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',

@@ -10,7 +10,7 @@ import type { BenchClient } from './server.ts';
 export interface SeenEvent {
   type: string;
   seq: number;
-  run: { status: RunStatus; message: string | null };
+  run: { status: RunStatus; message: string | null; stage: { key: string } | null };
 }
 
 export function followRun(

@@ -22,6 +22,8 @@ export interface ScenarioResult {
 
 export interface ScenarioOptions {
   quick: boolean;
+  /** `--in-process`: run the server of the client-side scenarios in the benchmark's process, as before */
+  inProcess: boolean;
   log: (line: string) => void;
 }
 

@@ -1,4 +1,3 @@
-import { closeAnalysisClient } from '../../client/index.ts';
 import { forkBenchServer } from '../lib/fork-server.ts';
 import { followRun } from '../lib/follow.ts';
 import type { Scenario } from '../lib/report.ts';
@@ -17,10 +16,8 @@ export const fanOut: Scenario = {
   async run({ quick, log }) {
     const subscribers = quick ? 200 : 1000;
     const server = await forkBenchServer();
-    const clients: BenchClient[] = [];
     try {
       const starter = server.client();
-      clients.push(starter);
       const run = await starter.analysis.start.mutate({ kind: 'bench-held', input: {} });
       // one subscriber first, so the per-subscriber figure leaves out what the first one sets up
       const opened: Array<Promise<void>> = [];
@@ -39,9 +36,7 @@ export const fanOut: Scenario = {
       const before = await server.memory();
       for (let i = 0; i < subscribers; i += 100) {
         for (let j = i; j < Math.min(subscribers, i + 100); j++) {
-          const client = server.client();
-          clients.push(client);
-          ends.push(follow(client, arrivals));
+          ends.push(follow(server.client(), arrivals));
         }
         await Promise.all(opened);
       }
@@ -84,7 +79,6 @@ export const fanOut: Scenario = {
         },
       };
     } finally {
-      for (const client of clients) closeAnalysisClient(client);
       await server.close();
     }
   },

@@ -1,8 +1,8 @@
 import { createBullmq } from '../lib/bullmq.ts';
 import { followRun } from '../lib/follow.ts';
-import type { ResultRow, Scenario } from '../lib/report.ts';
-import { startBenchServer } from '../lib/server.ts';
-import { clockMs, distribution, ratio, sleep, type Distribution } from '../lib/stats.ts';
+import type { ResultRow, Scenario, ScenarioOptions } from '../lib/report.ts';
+import { startScenarioServer } from '../lib/scenario-server.ts';
+import { clockMs, distribution, ratio, round, sleep, type Distribution } from '../lib/stats.ts';
 import { measureWsEcho } from '../lib/ws-echo.ts';
 
 interface Load {
@@ -12,17 +12,25 @@ interface Load {
   stepMs: number;
 }
 
-/** lets every subscription open before the first step */
+/** BullMQ's jobs wait as long before their first step: every job is active by then */
 const startDelayMs = 1500;
+
+interface OurRound {
+  samples: number[];
+  /** the server process's clock minus this one's: a sample's error from the two clocks */
+  clockOffset: { offsetMs: number; uncertaintyMs: number };
+}
 
 /**
  * `runs` concurrent stamped-step runs, each followed by `subscribersPerRun`
  * clients (one WebSocket each, every client follows every run). A sample is
- * the age of the step a `progress` event shows when it arrives.
+ * the age of the step a `progress` event shows when it arrives: the server
+ * process stamps the step with its wall clock, this process reads its own.
  */
-async function ours(load: Load): Promise<number[]> {
-  const server = await startBenchServer('sqlite', { MAX_CONCURRENCY: String(load.runs) });
+async function ours(load: Load, options: ScenarioOptions): Promise<OurRound> {
+  const server = await startScenarioServer(options, 'sqlite', { MAX_CONCURRENCY: String(load.runs) });
   try {
+    const clockOffset = await server.clockOffset();
     const starter = server.client();
     const subscribers = Array.from({ length: load.subscribersPerRun }, () => server.client());
     const samples: number[] = [];
@@ -30,20 +38,27 @@ async function ours(load: Load): Promise<number[]> {
       Array.from({ length: load.runs }, () =>
         starter.analysis.start.mutate({
           kind: 'bench-stamped-steps',
-          input: { steps: load.steps, stepMs: load.stepMs, startDelayMs },
+          input: { steps: load.steps, stepMs: load.stepMs, waitForRelease: true },
         }),
       ),
     );
-    await Promise.all(
-      runs.flatMap((run) =>
-        subscribers.map((client) =>
-          followRun(client, run.id, (event) => {
-            if (event.type === 'progress' && event.run.message) samples.push(clockMs() - Number(event.run.message));
-          }),
-        ),
-      ),
+    // the steps begin once every subscriber sees its run waiting: opening 1000 subscriptions takes seconds under load
+    const waiting: Array<Promise<void>> = [];
+    const ends = runs.flatMap((run) =>
+      subscribers.map((client) => {
+        let seenWaiting = () => {};
+        waiting.push(new Promise<void>((resolve) => (seenWaiting = resolve)));
+        return followRun(client, run.id, (event) => {
+          if (event.run.stage) seenWaiting();
+          if (event.type === 'progress' && event.run.message) samples.push(clockMs() - Number(event.run.message));
+        });
+      }),
     );
-    return samples;
+    // (a subscription that fails ends the wait too)
+    await Promise.race([Promise.all(waiting), Promise.all(ends)]);
+    await server.release();
+    await Promise.all(ends);
+    return { samples, clockOffset };
   } finally {
     await server.close();
   }
@@ -95,7 +110,8 @@ export const progressLatency: Scenario = {
   name: 'progress-latency',
   describe:
     'ctx.step() → progress event in a WebSocket client, 100 runs × 10 subscribers, vs BullMQ and a bare ws echo',
-  async run({ quick, log }) {
+  async run(options) {
+    const { quick, log } = options;
     const load: Load = quick
       ? { runs: 50, subscribersPerRun: 5, steps: 5, stepMs: 200 }
       : { runs: 100, subscribersPerRun: 10, steps: 10, stepMs: 200 };
@@ -106,16 +122,22 @@ export const progressLatency: Scenario = {
     let leading: Distribution | null = null;
     let coalesced: Distribution | null = null;
     let peer: Distribution | null = null;
+    const clockOffsets: Array<OurRound['clockOffset']> = [];
+    const measureOurs = async (oursLoad: Load) => {
+      const measured = await ours(oursLoad, options);
+      clockOffsets.push(measured.clockOffset);
+      return distribution(measured.samples);
+    };
     for (let round = 0; round < (quick ? 1 : 2); round++) {
       const echoRound = distribution(await measureWsEcho(load.subscribersPerRun, load.runs, load.steps, load.stepMs));
       log(`ws echo round trip p50 ${echoRound.p50} p99 ${echoRound.p99} ms`);
-      const leadingRound = distribution(await ours(load));
+      const leadingRound = await measureOurs(load);
       log(
         `ours, steps ${load.stepMs} ms apart: p50 ${leadingRound.p50} p99 ${leadingRound.p99} ms (n ${leadingRound.n})`,
       );
       const peerRound = distribution(await bullmq(load));
       log(`BullMQ: p50 ${peerRound.p50} p99 ${peerRound.p99} ms (n ${peerRound.n})`);
-      const coalescedRound = distribution(await ours(coalescedLoad));
+      const coalescedRound = await measureOurs(coalescedLoad);
       log(`ours, steps 10 ms apart: p50 ${coalescedRound.p50} p99 ${coalescedRound.p99} ms (n ${coalescedRound.n})`);
       echo = best(echo, echoRound);
       leading = best(leading, leadingRound);
@@ -123,6 +145,11 @@ export const progressLatency: Scenario = {
       coalesced = best(coalesced, coalescedRound);
     }
     if (!echo || !leading || !peer || !coalesced) throw new Error('no progress-latency round ran');
+    const worstOffset = round(
+      Math.max(...clockOffsets.map((clock) => Math.abs(clock.offsetMs) + clock.uncertaintyMs)),
+      3,
+    );
+    log(`server process clock vs this one: within ${worstOffset} ms (${JSON.stringify(clockOffsets)})`);
     const shape = `${load.runs} runs × ${load.subscribersPerRun} subscribers`;
     return {
       name: 'progress-latency',
@@ -146,7 +173,15 @@ export const progressLatency: Scenario = {
         },
         row(`p99 ms, steps 10 ms apart (coalesced to 1 per 100 ms) vs BullMQ`, coalesced, peer),
       ],
-      details: { load, echo, ours: leading, oursCoalesced: { load: coalescedLoad, ...coalesced }, bullmq: peer },
+      details: {
+        load,
+        serverInProcess: options.inProcess,
+        clockOffsets,
+        echo,
+        ours: leading,
+        oursCoalesced: { load: coalescedLoad, ...coalesced },
+        bullmq: peer,
+      },
     };
   },
 };

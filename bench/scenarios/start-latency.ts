@@ -1,12 +1,12 @@
 import { createBullmq } from '../lib/bullmq.ts';
 import { followRun } from '../lib/follow.ts';
-import type { Scenario } from '../lib/report.ts';
-import { startBenchServer } from '../lib/server.ts';
+import type { Scenario, ScenarioOptions } from '../lib/report.ts';
+import { startScenarioServer } from '../lib/scenario-server.ts';
 import { clockMs, distribution, ratio } from '../lib/stats.ts';
 
 /** One run at a time on an idle server: `analysis.start` → the `started` event in a subscriber. */
-async function ours(samples: number): Promise<number[]> {
-  const server = await startBenchServer('sqlite');
+async function ours(samples: number, options: ScenarioOptions): Promise<number[]> {
+  const server = await startScenarioServer(options, 'sqlite');
   try {
     const client = server.client();
     const latencies: number[] = [];
@@ -70,9 +70,10 @@ async function bullmq(samples: number): Promise<{ workerStart: number[]; activeE
 export const startLatency: Scenario = {
   name: 'start-latency',
   describe: 'analysis.start → `started` seen by a subscriber, one run at a time, vs BullMQ add → worker start',
-  async run({ quick, log }) {
+  async run(options) {
+    const { quick, log } = options;
     const samples = quick ? 30 : 200;
-    const mine = distribution(await ours(samples));
+    const mine = distribution(await ours(samples, options));
     log(`ours: p50 ${mine.p50} p99 ${mine.p99} ms`);
     const peer = await bullmq(samples);
     const workerStart = distribution(peer.workerStart);
@@ -88,7 +89,13 @@ export const startLatency: Scenario = {
         ratio: ratio(mine[p], workerStart[p]),
         note: `BullMQ add → QueueEvents 'active' ${activeEvent[p]} ms`,
       })),
-      details: { samples, ours: mine, bullmqWorkerStart: workerStart, bullmqActiveEvent: activeEvent },
+      details: {
+        samples,
+        serverInProcess: options.inProcess,
+        ours: mine,
+        bullmqWorkerStart: workerStart,
+        bullmqActiveEvent: activeEvent,
+      },
     };
   },
 };

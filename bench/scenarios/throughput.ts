@@ -1,8 +1,8 @@
 import type { DatabaseProvider } from '../../server/db/client.ts';
 import { followRun } from '../lib/follow.ts';
 import { createBullmq } from '../lib/bullmq.ts';
-import type { ResultRow, Scenario } from '../lib/report.ts';
-import { startBenchServer } from '../lib/server.ts';
+import type { ResultRow, Scenario, ScenarioOptions } from '../lib/report.ts';
+import { startScenarioServer } from '../lib/scenario-server.ts';
 import { ratio, round } from '../lib/stats.ts';
 
 /** runs executing at once, on both sides */
@@ -19,8 +19,8 @@ async function inWaves(count: number, submit: () => Promise<unknown>): Promise<v
 }
 
 /** N ten-step runs submitted in waves of 100; each followed over the WebSocket until its terminal event. */
-async function ours(provider: DatabaseProvider, runs: number): Promise<number> {
-  const server = await startBenchServer(provider, { MAX_CONCURRENCY: String(concurrency) });
+async function ours(provider: DatabaseProvider, runs: number, options: ScenarioOptions): Promise<number> {
+  const server = await startScenarioServer(options, provider, { MAX_CONCURRENCY: String(concurrency) });
   try {
     const client = server.client();
     const batch = async (count: number) => {
@@ -81,17 +81,18 @@ async function bullmq(runs: number): Promise<number> {
 export const throughput: Scenario = {
   name: 'throughput',
   describe: 'ten-step runs per second, submitted 100 at a time, until the last terminal event reaches a subscriber',
-  async run({ quick, log }) {
+  async run(options) {
+    const { quick, log } = options;
     const runs = quick ? 300 : 2000;
     const rounds = quick ? 1 : 2;
     const rows: ResultRow[] = [];
-    const details: Record<string, unknown> = { runs, concurrency, rounds };
+    const details: Record<string, unknown> = { runs, concurrency, rounds, serverInProcess: options.inProcess };
     for (const provider of ['sqlite', 'postgresql'] as const) {
       // alternate the two sides and keep each one's best round: other load on the machine only ever slows a round down
       let ourRate = 0;
       let peerRate = 0;
       for (let round = 0; round < rounds; round++) {
-        const ourRound = await ours(provider, runs);
+        const ourRound = await ours(provider, runs, options);
         log(`throughput ${provider}: ${ourRound.toFixed(0)} runs/s`);
         const peerRound = await bullmq(runs);
         log(`throughput BullMQ: ${peerRound.toFixed(0)} runs/s`);
