@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { closeAnalysisClient, createAnalysisClient } from '../../client/index.ts';
 import type { createAppRouter } from '../../server/api/app-router.ts';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { DatabaseProvider } from '../../server/db/client.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../scripts/scratch-database.ts';
 import { benchAnalyses } from '../analyses.ts';
 
 export type BenchRouter = ReturnType<typeof createAppRouter<typeof benchAnalyses>>;
@@ -16,38 +12,11 @@ export type BenchClient = ReturnType<typeof createAnalysisClient<BenchRouter>>;
 
 export const postgresBaseUrl = process.env.BENCH_DATABASE_URL_PG ?? 'postgresql://root@127.0.0.1:5432/test';
 
-export interface BenchDatabase {
-  provider: DatabaseProvider;
-  url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = ScratchDatabase;
 
 /** A fresh database of `provider` for one scenario: a temporary SQLite file or a PostgreSQL schema. */
 export function createBenchDatabase(provider: DatabaseProvider): BenchDatabase {
-  const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  if (provider === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'analysis-bench-'));
-    return {
-      provider,
-      url: `file:${path.join(dir, `${name}.db`)}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const url = new URL(postgresBaseUrl);
-  url.searchParams.set('schema', name);
-  return {
-    provider,
-    url: url.toString(),
-    drop: async () => {
-      const admin = new pg.Client({ connectionString: postgresBaseUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+  return createScratchDatabase(provider, { prefix: 'bench', postgresUrl: postgresBaseUrl });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runStatuses, type RunStatus } from '../../../shared/run.ts';
 import type { RouterInputs, RunSnapshot } from '../../../shared/index.ts';
-import { isParseArgsError, type CommandContext } from '../command-context.ts';
+import { parseOrUsageError, type CommandContext } from '../command-context.ts';
 import { connectionOptions, connectionOptionSpecs } from '../connection-options.ts';
 import { usageError } from '../errors.ts';
 import {
@@ -74,12 +74,9 @@ function nextPageHint(args: readonly string[], cursor: string): string {
 }
 
 export async function historyCommand(context: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: context.args, options: optionSpecs, allowPositionals: false });
-  } catch (error) {
-    throw isParseArgsError(error) ? usageError(error.message) : error;
-  }
+  const parsed = parseOrUsageError(() =>
+    parseArgs({ args: context.args, options: optionSpecs, allowPositionals: false }),
+  );
   const { values } = parsed;
   if (values.help) {
     context.stdout.write(`${commandHelp.history}\n`);

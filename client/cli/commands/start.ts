@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { StartAnalysisInput } from '../../../shared/index.ts';
-import { isParseArgsError, type CommandContext } from '../command-context.ts';
+import { parseOrUsageError, type CommandContext } from '../command-context.ts';
 import { connectionOptions, connectionOptionSpecs } from '../connection-options.ts';
 import { usageError } from '../errors.ts';
 import { followWithCancel } from '../follow-with-cancel.ts';
@@ -70,12 +70,7 @@ export function parseStartArgs(args: readonly string[]): StartArgs {
 }
 
 export async function startCommand(context: CommandContext): Promise<number> {
-  let parsed: StartArgs;
-  try {
-    parsed = parseStartArgs(context.args);
-  } catch (error) {
-    throw isParseArgsError(error) ? usageError(error.message) : error;
-  }
+  const parsed: StartArgs = parseOrUsageError(() => parseStartArgs(context.args));
   const options = connectionOptions(parsed.values, context.env);
   if (parsed.values.help) {
     await writeStartHelp(parsed.kind, options, context);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isParseArgsError, type CommandContext } from '../command-context.ts';
+import { parseOrUsageError, type CommandContext } from '../command-context.ts';
 import { connectionOptions, connectionOptionSpecs } from '../connection-options.ts';
 import { usageError } from '../errors.ts';
 import { followWithCancel } from '../follow-with-cancel.ts';
@@ -8,12 +8,9 @@ import { openSession } from '../session.ts';
 import { commandHelp } from '../usage.ts';
 
 export async function watchCommand(context: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: context.args, options: connectionOptionSpecs, allowPositionals: true });
-  } catch (error) {
-    throw isParseArgsError(error) ? usageError(error.message) : error;
-  }
+  const parsed = parseOrUsageError(() =>
+    parseArgs({ args: context.args, options: connectionOptionSpecs, allowPositionals: true }),
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     context.stdout.write(`${commandHelp.watch}\n`);
