@@ -44,7 +44,7 @@ export async function createApp<const Analyses extends readonly AnyAnalysis[]>(o
   const registry = createRegistry(options.analyses);
   const bus = new InMemoryEventBus();
   const runner = new Runner({
-    db: database.db,
+    store: database,
     bus,
     registry,
     maxConcurrency: config.maxConcurrency,
@@ -56,7 +56,7 @@ export async function createApp<const Analyses extends readonly AnyAnalysis[]>(o
     pollIntervalMs: config.pollIntervalMs,
     log,
   });
-  const runs = new RunService(database.db, runner, bus, registry);
+  const runs = new RunService(database, runner, bus, registry);
   const router = createAppRouter(registry);
   const api = { runs, tokens: config.tokens };
   const http = createHttpServer({

@@ -16,7 +16,15 @@ import { clockMs, round } from './stats.ts';
 export async function forkBenchServer(provider: DatabaseProvider = 'sqlite', env: Record<string, string> = {}) {
   const options: ServerProcessOptions = { provider, env };
   const child = fork(path.join(import.meta.dirname, 'server-process.ts'), [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      // a CPU profile of the server for each scenario server, written where the variable says
+      ...(process.env.BENCH_SERVER_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const replies: ServerReply[] = [];

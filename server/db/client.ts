@@ -9,29 +9,33 @@ import type {
   SqlQuery,
   Transaction,
 } from '@prisma/driver-adapter-utils';
-import type pg from 'pg';
+import pg from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.ts';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts';
+import { PostgresConnection } from './postgres-connection.ts';
+import { SQLITE_PRAGMAS, SqliteConnection } from './sqlite-connection.ts';
+import { newStatementCounts, type StatementCounts } from './statement-counts.ts';
+
+export type { StatementCounts } from './statement-counts.ts';
 
 export type Database = SqlitePrismaClient;
 export type DatabaseProvider = 'sqlite' | 'postgresql';
 
-/** SQL statements this client sent, by kind: how batching is measured. */
-export interface StatementCounts {
-  reads: number;
-  writes: number;
-  commits: number;
+export type SqlConnection = SqliteConnection | PostgresConnection;
+
+/**
+ * Where the run store works: Prisma for queries, the raw driver connection for
+ * every write (see `SqliteConnection` and `PostgresConnection` for why).
+ */
+export interface Store {
+  db: Database;
+  sql: SqlConnection;
 }
 
-export interface OpenDatabase {
-  db: Database;
+export interface OpenDatabase extends Store {
   provider: DatabaseProvider;
   statements: StatementCounts;
   close: () => Promise<void>;
-}
-
-function newStatementCounts(): StatementCounts {
-  return { reads: 0, writes: 0, commits: 0 };
 }
 
 function countStatement(counts: StatementCounts, query: SqlQuery): void {
@@ -99,8 +103,6 @@ export function sqliteFileOf(url: string): string {
   return file === ':memory:' ? file : path.resolve(file);
 }
 
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
-
 /**
  * better-sqlite3 adapter that applies our pragmas on every connection it opens
  * (the adapter has no hook for this; synchronous/busy_timeout are per connection).
@@ -150,31 +152,51 @@ export function pgPoolConfig(target: PgTarget): pg.PoolConfig {
 
 export async function openDatabase(url: string): Promise<OpenDatabase> {
   const provider = providerOf(url);
+  const statements = newStatementCounts();
   if (provider === 'sqlite') {
-    const statements = newStatementCounts();
+    const file = sqliteFileOf(url);
+    if (file === ':memory:') {
+      throw new Error('SQLite ":memory:" cannot hold runs: reads and writes use two connections, so use a file');
+    }
     const db = new SqlitePrismaClient({ adapter: countingAdapterFactory(sqliteAdapterFactory(url), statements) });
     const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
-    if (sqliteFileOf(url) !== ':memory:' && mode?.journal_mode !== 'wal') {
+    if (mode?.journal_mode !== 'wal') {
       await db.$disconnect();
       throw new Error(`SQLite journal_mode is ${mode?.journal_mode}, expected wal`);
     }
-    return { db, provider, statements, close: () => db.$disconnect() };
+    const sql = SqliteConnection.open(file, statements);
+    return {
+      db,
+      sql,
+      provider,
+      statements,
+      close: async () => {
+        sql.close();
+        await db.$disconnect();
+      },
+    };
   }
   const target = pgTargetOf(url);
-  const adapter = new PrismaPg(pgPoolConfig(target), target.schema ? { schema: target.schema } : undefined);
+  // one pool for both: Prisma's queries and the store's writes
+  const pool = new pg.Pool(pgPoolConfig(target));
+  pool.on('error', () => {}); // an idle connection that drops is replaced on the next checkout
+  const adapter = new PrismaPg(pool, target.schema ? { schema: target.schema } : undefined);
   // Both clients are generated from the same models (tests/integration/schema-drift.test.ts
   // guarantees it), so they expose the same model API; the generated types differ only in
   // provider-specific extras. Exposing one `Database` type keeps the rest of the code provider-agnostic.
-  const statements = newStatementCounts();
   const client = new PostgresPrismaClient({ adapter: countingAdapterFactory(adapter, statements) });
   const db = client as unknown as Database;
+  const close = async () => {
+    await db.$disconnect();
+    await pool.end();
+  };
   try {
     await db.$queryRawUnsafe('SELECT 1'); // fail fast on a bad URL instead of at the first query
   } catch (err) {
-    await db.$disconnect();
+    await close();
     throw err;
   }
-  return { db, provider, statements, close: () => db.$disconnect() };
+  return { db, sql: new PostgresConnection(pool, statements), provider, statements, close };
 }
 
 function redact(url: string): string {

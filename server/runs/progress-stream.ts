@@ -1,6 +1,6 @@
 import { terminalEventTypes } from '../../shared/events.ts';
 import { isTerminal } from '../../shared/run.ts';
-import type { Database } from '../db/client.ts';
+import type { Store } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
 import { EventQueue } from './event-queue.ts';
 import type { ProgressEvent, RunSnapshot } from './interfaces.ts';
@@ -10,7 +10,7 @@ import { snapshotFromRow } from './snapshot.ts';
 import { getRun, listEvents } from './store/index.ts';
 
 export interface ProgressStreamOptions {
-  db: Database;
+  store: Store;
   bus: RunEventBus;
   runner: Runner;
   runId: string;
@@ -41,7 +41,7 @@ async function replay(
   afterSeq: number,
   unstored: readonly ProgressEvent[],
 ): Promise<ProgressEvent[] | null> {
-  const stored = await listEvents(options.db, options.runId);
+  const stored = await listEvents(options.store, options.runId);
   const events: ProgressEvent[] = [];
   let run: RunSnapshot | null = null;
   let expected = 1;
@@ -75,7 +75,7 @@ export async function* progressStream(options: ProgressStreamOptions): AsyncGene
   try {
     // unstored events are read before storage: one written in between is then in storage
     const unstored = options.runner.unstoredEvents(options.runId);
-    const row = await getRun(options.db, options.runId, options.ownerId);
+    const row = await getRun(options.store, options.runId, options.ownerId);
     if (!row) throw new RunNotFoundError(options.runId);
     const current = () => options.runner.liveSnapshot(options.runId) ?? snapshotFromRow(row);
 

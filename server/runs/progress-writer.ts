@@ -1,4 +1,4 @@
-import type { Database } from '../db/client.ts';
+import type { Store } from '../db/client.ts';
 import type { ProgressEvent, TimelineEntry } from './interfaces.ts';
 import { flushProgress, type ProgressBatch } from './store/index.ts';
 
@@ -22,7 +22,7 @@ export class ProgressWriter {
   flushes = 0;
 
   constructor(
-    private readonly db: Database,
+    private readonly store: Store,
     private readonly intervalMs: number,
     private readonly onFenced: (runIds: string[]) => void,
     private readonly onError: (error: unknown, context: string) => void,
@@ -125,7 +125,7 @@ export class ProgressWriter {
   private async write(batches: ProgressBatch[]): Promise<void> {
     try {
       this.flushes++;
-      const { fenced } = await flushProgress(this.db, batches);
+      const { fenced } = await flushProgress(this.store, batches);
       if (fenced.length > 0) this.onFenced(fenced);
       return;
     } catch (error) {
@@ -139,7 +139,7 @@ export class ProgressWriter {
     for (const batch of batches) {
       try {
         this.flushes++;
-        fenced.push(...(await flushProgress(this.db, [batch])).fenced);
+        fenced.push(...(await flushProgress(this.store, [batch])).fenced);
       } catch (error) {
         failed.push({ batch, error });
       }

@@ -4,7 +4,7 @@ import type { RunError } from '../../shared/run.ts';
 import type { AnyAnalysis } from '../analyses/define.ts';
 import { serializeError, type Execution } from '../analyses/execution.ts';
 import type { AnalysisReport } from '../analyses/progress-reporter.ts';
-import type { Database } from '../db/client.ts';
+import type { Store } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
 import type { RunSnapshot, StoredStage } from './interfaces.ts';
 import type { ProgressWriter } from './progress-writer.ts';
@@ -22,7 +22,7 @@ import {
 } from './transitions.ts';
 
 export interface RunHandleDeps {
-  db: Database;
+  store: Store;
   bus: RunEventBus;
   writer: ProgressWriter;
   workerId: string;
@@ -231,7 +231,7 @@ export class RunHandle {
     for (let attempt = 1; ; attempt++) {
       const buffered = await this.deps.writer.take(this.runId);
       try {
-        const ok = await commitTransition(this.deps.db, {
+        const ok = await commitTransition(this.deps.store, {
           runId: this.runId,
           guard: {
             status: 'running',

@@ -1,6 +1,6 @@
 import type { CancelOutcome, RunStatus, StageTimeline } from '../../shared/run.ts';
 import type { AnalysisRegistry } from '../analyses/registry.ts';
-import type { Database } from '../db/client.ts';
+import type { Store } from '../db/client.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { RunEventBus } from './event-bus.ts';
 import type { ProgressEvent, RunRow, RunSnapshot, StoredStage } from './interfaces.ts';
@@ -50,7 +50,7 @@ function canonicalJson(value: unknown): string {
 /** The run use cases the API offers, for one owner at a time. Errors are domain errors; the API maps them. */
 export class RunService {
   constructor(
-    private readonly db: Database,
+    private readonly store: Store,
     private readonly runner: Runner,
     private readonly bus: RunEventBus,
     private readonly registry: AnalysisRegistry,
@@ -68,7 +68,7 @@ export class RunService {
       startedAt: null,
       finishedAt: null,
     }));
-    const { row, created } = await createRun(this.db, {
+    const { row, created } = await createRun(this.store, {
       id: newRunId(),
       ownerId,
       kind,
@@ -86,7 +86,7 @@ export class RunService {
   }
 
   async get(ownerId: string, runId: string): Promise<(RunSnapshot & { stages: StageTimeline[] }) | null> {
-    const row = await getRun(this.db, runId, ownerId);
+    const row = await getRun(this.store, runId, ownerId);
     if (!row) return null;
     // snapshot and stages from one source: the row and the live run may be a write apart
     const live = this.runner.liveState(runId);
@@ -98,7 +98,7 @@ export class RunService {
   async history(ownerId: string, query: HistoryQuery): Promise<{ items: RunSnapshot[]; nextCursor: string | null }> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);
     if (query.cursor !== null && after === null) throw new InvalidCursorError();
-    const { rows, hasMore } = await listRuns(this.db, {
+    const { rows, hasMore } = await listRuns(this.store, {
       ownerId,
       limit: query.limit,
       after,
@@ -114,7 +114,7 @@ export class RunService {
     runId: string,
     reason: string | null,
   ): Promise<{ run: RunSnapshot; outcome: CancelOutcome } | null> {
-    const row = await getRun(this.db, runId, ownerId);
+    const row = await getRun(this.store, runId, ownerId);
     return row ? this.runner.cancel(row, reason) : null;
   }
 
@@ -124,7 +124,15 @@ export class RunService {
     lastEventId: number | null,
     signal?: AbortSignal,
   ): AsyncGenerator<ProgressEvent, void> {
-    return progressStream({ db: this.db, bus: this.bus, runner: this.runner, runId, ownerId, lastEventId, signal });
+    return progressStream({
+      store: this.store,
+      bus: this.bus,
+      runner: this.runner,
+      runId,
+      ownerId,
+      lastEventId,
+      signal,
+    });
   }
 
   /** The stored run, or the newer in-memory state when this server is executing it. */

@@ -7,7 +7,7 @@ import { executeInProcess, type Execution } from '../analyses/execution.ts';
 import type { AnalysisReport } from '../analyses/progress-reporter.ts';
 import type { AnalysisRegistry } from '../analyses/registry.ts';
 import { WorkerPool } from '../analyses/worker-pool.ts';
-import type { Database } from '../db/client.ts';
+import type { Store } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
 import type { ProgressEvent, RunRow, RunSnapshot, StoredStage } from './interfaces.ts';
 import { KeyedLock } from './keyed-lock.ts';
@@ -26,7 +26,7 @@ import {
 } from './transitions.ts';
 
 export interface RunnerOptions {
-  db: Database;
+  store: Store;
   bus: RunEventBus;
   registry: AnalysisRegistry;
   maxConcurrency: number;
@@ -61,7 +61,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.writer = new ProgressWriter(
-      options.db,
+      options.store,
       options.flushIntervalMs,
       (runIds) => runIds.forEach((runId) => this.handles.get(runId)?.letGo()),
       (error, context) => this.log(`${context}: ${String(error)}`),
@@ -136,7 +136,7 @@ export class Runner {
           if (run.status === 'running' && run.cancelRequested) return { run, outcome: 'cancelling' };
           // the handle let go of the run first (shutdown re-queued it): cancel the stored run instead
           await handle.done;
-          current = await getRun(this.options.db, row.id);
+          current = await getRun(this.options.store, row.id);
           continue;
         }
         if (current.status === 'running' && current.cancelRequested) {
@@ -156,7 +156,7 @@ export class Runner {
             return { run: after, outcome: 'cancelling' };
           }
         }
-        current = await getRun(this.options.db, row.id);
+        current = await getRun(this.options.store, row.id);
       }
       throw new Error(`run ${row.id} kept changing while it was being cancelled`);
     });
@@ -185,11 +185,10 @@ export class Runner {
   private async claimQueuedRuns(): Promise<void> {
     const free = this.options.maxConcurrency - this.handles.size;
     if (free <= 0) return;
-    const candidates = await listQueuedRuns(this.options.db, free);
-    for (const row of candidates) {
-      if (this.stopping || this.handles.size >= this.options.maxConcurrency) return;
-      await this.locks.run(row.id, () => this.claim(row));
-    }
+    const candidates = await listQueuedRuns(this.options.store, free);
+    if (this.stopping) return;
+    // at most `free` candidates, claimed together: their writes share a commit
+    await Promise.all(candidates.map((row) => this.locks.run(row.id, () => this.claim(row))));
     if (candidates.length === free) this.claimAgain = true;
   }
 
@@ -207,7 +206,7 @@ export class Runner {
     const after = startedSnapshot(before, now);
     const stages = resetStages(storedStages(row));
     const entry = timelineEntry('started', before, after);
-    const claimed = await commitTransition(this.options.db, {
+    const claimed = await commitTransition(this.options.store, {
       runId: row.id,
       guard: { status: 'queued', seq: row.seq, cancelRequested: false },
       snapshot: after,
@@ -218,7 +217,7 @@ export class Runner {
     if (!claimed) return;
     this.options.bus.publish(entry.event);
     const handle = new RunHandle(after, stages, analysis, {
-      db: this.options.db,
+      store: this.options.store,
       bus: this.options.bus,
       writer: this.writer,
       workerId: this.workerId,
@@ -252,7 +251,7 @@ export class Runner {
   ): Promise<boolean> {
     const entry = timelineEntry(type, before, after);
     const stages = storedStages(row);
-    const ok = await commitTransition(this.options.db, {
+    const ok = await commitTransition(this.options.store, {
       runId: row.id,
       guard: { status: row.status, seq: row.seq, attempt: row.attempt, cancelRequested: row.cancelRequested },
       snapshot: after,
@@ -277,7 +276,7 @@ export class Runner {
       void this.locks
         .run(runId, async () => {
           for (let attempt = 0; attempt < retriesOnConflict; attempt++) {
-            const row = await getRun(this.options.db, runId);
+            const row = await getRun(this.options.store, runId);
             if (!row || row.status !== 'running' || this.handles.has(runId)) return;
             const before = snapshotFromRow(row);
             if (await this.commitStored(row, 'cancelled', before, finishedSnapshot(before, 'cancelled', new Date())))
@@ -301,8 +300,8 @@ export class Runner {
     try {
       const now = Date.now();
       const [stalled, overdue] = await Promise.all([
-        findStalledRuns(this.options.db, new Date(now - this.options.stallTimeoutMs), 100),
-        findOverdueCancels(this.options.db, new Date(now - this.options.cancelGraceMs), 100),
+        findStalledRuns(this.options.store, new Date(now - this.options.stallTimeoutMs), 100),
+        findOverdueCancels(this.options.store, new Date(now - this.options.cancelGraceMs), 100),
       ]);
       const rows = new Map([...stalled, ...overdue].map((row) => [row.id, row]));
       for (const row of rows.values()) {

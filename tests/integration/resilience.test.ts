@@ -147,7 +147,7 @@ describe('ProgressWriter', () => {
     const opened = await openDatabase(database.url);
     try {
       const writer = new ProgressWriter(
-        opened.db,
+        opened,
         60_000,
         () => {},
         () => {},

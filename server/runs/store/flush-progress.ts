@@ -1,7 +1,6 @@
-import type { Database } from '../../db/client.ts';
+import type { Store } from '../../db/client.ts';
 import type { RunSnapshot, TimelineEntry } from '../interfaces.ts';
-import { rowFieldsFromSnapshot } from '../snapshot.ts';
-import { insertEvents } from './insert-events.ts';
+import { applyTransitionPostgres, applyTransitionSqlite, type Transition } from './transition-sql.ts';
 
 export interface ProgressBatch {
   runId: string;
@@ -12,32 +11,38 @@ export interface ProgressBatch {
   entries: readonly TimelineEntry[];
 }
 
+function asTransition(batch: ProgressBatch): Transition {
+  return {
+    runId: batch.runId,
+    // a cancel stored by someone else fences this worker out, which is how it hears of it
+    guard: {
+      status: 'running',
+      attempt: batch.attempt,
+      workerId: batch.workerId,
+      cancelRequested: batch.snapshot.cancelRequested,
+    },
+    snapshot: batch.snapshot,
+    entries: batch.entries,
+  };
+}
+
 /**
- * Writes the coalesced progress of many running runs in one transaction: one
- * row update per run and one insert for all their events. A run whose lease
- * this worker no longer holds is skipped and reported as fenced.
+ * Writes the coalesced progress of many running runs in one transaction: per
+ * run, its row and events if this worker still holds its lease; a run whose
+ * lease is gone is skipped and reported as fenced.
  */
-export async function flushProgress(db: Database, batches: readonly ProgressBatch[]): Promise<{ fenced: string[] }> {
+export async function flushProgress({ sql }: Store, batches: readonly ProgressBatch[]): Promise<{ fenced: string[] }> {
   if (batches.length === 0) return { fenced: [] };
-  return db.$transaction(async (tx) => {
-    const fenced: string[] = [];
-    const entries: TimelineEntry[] = [];
-    for (const batch of batches) {
-      const { count } = await tx.run.updateMany({
-        where: {
-          id: batch.runId,
-          attempt: batch.attempt,
-          status: 'running',
-          workerId: batch.workerId,
-          // a cancel stored by someone else fences this worker out, which is how it hears of it
-          cancelRequested: batch.snapshot.cancelRequested,
-        },
-        data: rowFieldsFromSnapshot(batch.snapshot),
-      });
-      if (count === 1) entries.push(...batch.entries);
-      else fenced.push(batch.runId);
-    }
-    await insertEvents(tx, entries);
+  const fenced: string[] = [];
+  if (sql.provider === 'sqlite') {
+    await sql.write(() => {
+      for (const batch of batches) if (!applyTransitionSqlite(sql, asTransition(batch))) fenced.push(batch.runId);
+    });
     return { fenced };
+  }
+  await sql.transaction(async (query) => {
+    for (const batch of batches)
+      if (!(await applyTransitionPostgres(query, asTransition(batch)))) fenced.push(batch.runId);
   });
+  return { fenced };
 }

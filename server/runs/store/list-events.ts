@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.ts';
+import type { Store } from '../../db/client.ts';
 import type { SnapshotPatch } from '../snapshot-patch.ts';
 
 export interface StoredEvent {
@@ -9,7 +9,7 @@ export interface StoredEvent {
 }
 
 /** A run's stored timeline in seq order, optionally only up to `maxSeq`. */
-export async function listEvents(db: Database, runId: string, maxSeq?: number): Promise<StoredEvent[]> {
+export async function listEvents({ db }: Store, runId: string, maxSeq?: number): Promise<StoredEvent[]> {
   const rows = await db.runEvent.findMany({
     where: { runId, ...(maxSeq !== undefined && { seq: { lte: maxSeq } }) },
     orderBy: { seq: 'asc' },

@@ -1,5 +1,5 @@
 import type { Prisma } from '../../db/generated/sqlite/client.ts';
-import type { Database } from '../../db/client.ts';
+import type { Store } from '../../db/client.ts';
 import type { RunStatus } from '../../../shared/run.ts';
 import type { RunRow } from '../interfaces.ts';
 
@@ -16,7 +16,7 @@ export interface RunPageQuery {
  * Newest first, keyset-paged on (createdAt, id): runs created while a client
  * pages are newer than its cursor, so they shift nothing it has not seen yet.
  */
-export async function listRuns(db: Database, query: RunPageQuery): Promise<{ rows: RunRow[]; hasMore: boolean }> {
+export async function listRuns({ db }: Store, query: RunPageQuery): Promise<{ rows: RunRow[]; hasMore: boolean }> {
   const where: Prisma.RunWhereInput = {
     ownerId: query.ownerId,
     ...(query.statuses && { status: { in: [...query.statuses] } }),

@@ -1,0 +1,113 @@
+import Sqlite from 'better-sqlite3';
+import { statementWeight, type StatementCounts } from './statement-counts.ts';
+
+export const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
+
+interface PendingWrite {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface CachedStatement {
+  statement: Sqlite.Statement;
+  weight: { reads: number; writes: number };
+}
+
+/**
+ * The connection the run store writes through: better-sqlite3 itself, with
+ * each statement prepared once. Prisma keeps its own connection for reads;
+ * every write of the application goes through this one, so a write never
+ * waits for a lock held by an unfinished asynchronous transaction on the
+ * other connection (better-sqlite3 would wait synchronously, blocking the
+ * very event loop that transaction needs to finish).
+ */
+export class SqliteConnection {
+  readonly provider = 'sqlite';
+  private readonly statements = new Map<string, CachedStatement>();
+  private readonly inTransaction: Sqlite.Transaction<(body: () => unknown) => unknown>;
+  private pending: PendingWrite[] = [];
+
+  constructor(
+    private readonly database: Sqlite.Database,
+    private readonly counts: StatementCounts,
+  ) {
+    // IMMEDIATE: take the write lock at BEGIN instead of upgrading a read lock mid-transaction
+    this.inTransaction = database.transaction((body: () => unknown) => body());
+  }
+
+  static open(file: string, counts: StatementCounts): SqliteConnection {
+    const database = new Sqlite(file);
+    database.exec(SQLITE_PRAGMAS);
+    return new SqliteConnection(database, counts);
+  }
+
+  /** Runs a writing statement; returns how many rows it changed. */
+  run(sql: string, params: readonly unknown[]): number {
+    return this.prepared(sql).run(...params).changes;
+  }
+
+  all<Row>(sql: string, params: readonly unknown[]): Row[] {
+    return this.prepared(sql).all(...params) as Row[];
+  }
+
+  /**
+   * Group commit: `work` runs synchronously, atomically (in a savepoint, so a
+   * throw undoes only its own writes and rejects only its own promise), in
+   * one transaction with every other write asked for in the same turn of the
+   * event loop. Resolves once that transaction committed. A commit costs far
+   * more than the few statements of a run's transition, and a busy server
+   * asks for many of them at once (a batch of starts, the runs finishing
+   * together), so sharing commits is what lets writes keep up.
+   */
+  write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.commitPending());
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.inTransaction.immediate(() => {
+        for (const { work } of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.inTransaction(work) }); // nested: a savepoint
+          } catch (error) {
+            // some errors (I/O, full disk) end the whole transaction, not just the savepoint
+            if (!this.database.inTransaction) throw error;
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+      this.counts.commits++;
+    } catch (error) {
+      // BEGIN or COMMIT failed (e.g. the database is locked or unreachable): nothing was written
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) resolve(outcome.value);
+      else reject(outcome.error);
+    });
+  }
+
+  close(): void {
+    this.database.close();
+  }
+
+  private prepared(sql: string): Sqlite.Statement {
+    let cached = this.statements.get(sql);
+    if (!cached) {
+      cached = { statement: this.database.prepare(sql), weight: statementWeight(sql) };
+      this.statements.set(sql, cached);
+    }
+    this.counts.reads += cached.weight.reads;
+    this.counts.writes += cached.weight.writes;
+    return cached.statement;
+  }
+}
