@@ -7,7 +7,7 @@ export interface NamedStatement {
   text: string;
 }
 
-type Queryable = Pick<pg.PoolClient, 'query'>;
+type Queryable = Pick<pg.Pool, 'query'>;
 
 const timestampWithoutTimeZone = 1114;
 
@@ -23,15 +23,37 @@ const utcTimestamps: pg.CustomTypesConfig = {
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+export type PostgresQuery = <Row extends pg.QueryResultRow>(
+  statement: NamedStatement,
+  values: readonly unknown[],
+) => Promise<pg.QueryResult<Row>>;
+
+/** A write done for many callers at once: one statement for all the items asked for in one turn. */
+export interface BatchedStatement<Item, Result> {
+  name: string;
+  /** items with the same key go to successive statements, in the order they were asked for */
+  keyOf(item: Item): string;
+  /** one atomic statement for `items`; results in item order */
+  run(query: PostgresQuery, items: readonly Item[]): Promise<Result[]>;
+}
+
+interface PendingItem {
+  item: unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The connection the run store writes through: `pg` itself, on the pool
  * Prisma's adapter also uses, with named (server-side prepared) statements.
- * Hot transitions are single statements (data-modifying CTEs), so they cost
- * one round trip and commit on their own.
+ * Run writes are batched: everything asked for in one turn of the event loop
+ * goes to the database as one statement (a data-modifying CTE over arrays),
+ * one round trip and one commit instead of one each.
  */
 export class PostgresConnection {
   readonly provider = 'postgresql';
   private readonly weights = new Map<string, { reads: number; writes: number }>();
+  private readonly pending = new Map<string, PendingItem[]>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -45,21 +67,46 @@ export class PostgresConnection {
     return result;
   }
 
-  /** `body`'s statements on one connection between BEGIN and COMMIT; a throw rolls back. */
-  async transaction<T>(body: (query: PostgresTransaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await body((statement, values) => this.send(client, statement, values));
-      await client.query('COMMIT');
-      this.counts.commits++;
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
+  /**
+   * Adds `item` to the statement's batch for this turn; resolves with its
+   * result once the batch's statement committed. If a batch fails, its items
+   * are retried one by one, so a bad item fails alone.
+   */
+  inBatch<Item, Result>(statement: BatchedStatement<Item, Result>, item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      let pending = this.pending.get(statement.name);
+      if (!pending) {
+        pending = [];
+        this.pending.set(statement.name, pending);
+        setImmediate(() => void this.runBatch(statement));
+      }
+      pending.push({ item, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  private async runBatch<Item, Result>(statement: BatchedStatement<Item, Result>): Promise<void> {
+    const pending = this.pending.get(statement.name) ?? [];
+    this.pending.delete(statement.name);
+    const query: PostgresQuery = (named, values) => this.query(named, values);
+    for (const round of rounds(pending, (entry) => statement.keyOf(entry.item as Item))) {
+      try {
+        const results = await statement.run(
+          query,
+          round.map((entry) => entry.item as Item),
+        );
+        round.forEach((entry, index) => entry.resolve(results[index]));
+      } catch (error) {
+        if (round.length === 1) {
+          round[0]!.reject(error);
+          continue;
+        }
+        for (const entry of round) {
+          await statement.run(query, [entry.item as Item]).then(
+            ([result]) => entry.resolve(result),
+            (alone: unknown) => entry.reject(alone),
+          );
+        }
+      }
     }
   }
 
@@ -89,7 +136,15 @@ export class PostgresConnection {
   }
 }
 
-export type PostgresTransaction = <Row extends pg.QueryResultRow>(
-  statement: NamedStatement,
-  values: readonly unknown[],
-) => Promise<pg.QueryResult<Row>>;
+/** Splits items into successive groups in which no key repeats, keeping each key's order. */
+function rounds<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const result: T[][] = [];
+  const roundOfKey = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const index = (roundOfKey.get(key) ?? -1) + 1;
+    roundOfKey.set(key, index);
+    (result[index] ??= []).push(item);
+  }
+  return result;
+}

@@ -3,6 +3,7 @@ import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import { coalesceWrites } from './coalesced-writes.ts';
 import { bearerToken, userForToken, type ApiDeps, type Context } from '../api/context.ts';
 import { sharedAwareEncoder } from '../api/shared-serialization.ts';
 import { createStaticFiles } from './static-files.ts';
@@ -110,7 +111,10 @@ export function createHttpServer(options: HttpServerOptions) {
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+    wss.handleUpgrade(req, socket, head, (client) => {
+      coalesceWrites(client, socket);
+      wss.emit('connection', client, req);
+    });
   });
 
   return {

@@ -79,7 +79,7 @@ export class RunService {
       now: new Date(),
     });
     const run = this.fresh(row);
-    if (created) this.runner.wake();
+    if (created) this.runner.enqueue(row);
     else if (row.kind !== kind || canonicalJson(row.input) !== canonicalJson(input))
       throw new IdempotencyConflictError(run);
     return run;

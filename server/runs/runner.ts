@@ -57,6 +57,18 @@ export class Runner {
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private claiming: Promise<void> | null = null;
   private claimAgain = false;
+  /**
+   * Runs this server created and has not claimed yet, oldest first: claimed
+   * from here without reading the queue back from the database, as long as
+   * the database cannot hold an older queued run (see `queueUnknown`).
+   */
+  private readonly createdHere = new Map<string, RunRow>();
+  /**
+   * True until a read of the queue came back short (nothing older left), and
+   * again whenever a run may have been queued behind this server's back: a
+   * re-queue, or another server's start (looked for every POLL_INTERVAL_MS).
+   */
+  private queueUnknown = true;
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {
@@ -81,10 +93,21 @@ export class Runner {
   start(): void {
     this.writer.start();
     const scanEvery = Math.min(10_000, Math.max(50, Math.floor(this.options.stallTimeoutMs / 3)));
-    this.timers.push(setInterval(() => this.wake(), this.options.pollIntervalMs));
+    this.timers.push(
+      setInterval(() => {
+        this.queueUnknown = true;
+        this.wake();
+      }, this.options.pollIntervalMs),
+    );
     this.timers.push(setInterval(() => void this.scanForStalledRuns(), scanEvery));
     for (const timer of this.timers) timer.unref();
     void this.scanForStalledRuns();
+    this.wake();
+  }
+
+  /** A run this server just created (and stored): claimed in creation order with the stored queue. */
+  enqueue(row: RunRow): void {
+    this.createdHere.set(row.id, row);
     this.wake();
   }
 
@@ -185,11 +208,18 @@ export class Runner {
   private async claimQueuedRuns(): Promise<void> {
     const free = this.options.maxConcurrency - this.handles.size;
     if (free <= 0) return;
-    const candidates = await listQueuedRuns(this.options.store, free);
+    let candidates: RunRow[];
+    if (this.queueUnknown) {
+      candidates = await listQueuedRuns(this.options.store, free);
+      if (candidates.length < free) this.queueUnknown = false;
+    } else {
+      candidates = [...this.createdHere.values()].slice(0, free);
+    }
+    for (const row of candidates) this.createdHere.delete(row.id);
     if (this.stopping) return;
     // at most `free` candidates, claimed together: their writes share a commit
     await Promise.all(candidates.map((row) => this.locks.run(row.id, () => this.claim(row))));
-    if (candidates.length === free) this.claimAgain = true;
+    if (candidates.length === free || (!this.queueUnknown && this.createdHere.size > 0)) this.claimAgain = true;
   }
 
   private async claim(row: RunRow): Promise<void> {
@@ -230,6 +260,7 @@ export class Runner {
     this.handles.set(row.id, handle);
     void handle.done.then(() => {
       this.handles.delete(row.id);
+      if (handle.current.status === 'queued') this.queueUnknown = true; // re-queued on shutdown
       this.wake();
     });
     handle.start();
@@ -265,6 +296,8 @@ export class Runner {
       ...(type !== 'cancelling' && { workerId: null }),
     });
     if (ok) this.options.bus.publish(entry.event);
+    if (ok && type === 'queued') this.queueUnknown = true;
+    if (ok && row.status === 'queued') this.createdHere.delete(row.id); // cancelled before it started
     return ok;
   }
 

@@ -1,5 +1,5 @@
 import type { Store } from '../../db/client.ts';
-import { applyTransitionPostgres, applyTransitionSqlite, type Transition } from './transition-sql.ts';
+import { applyTransitionSqlite, batchedTransitionsPostgres, type Transition } from './transition-sql.ts';
 
 export type { Transition } from './transition-sql.ts';
 
@@ -10,5 +10,5 @@ export type { Transition } from './transition-sql.ts';
  */
 export async function commitTransition({ sql }: Store, transition: Transition): Promise<boolean> {
   if (sql.provider === 'sqlite') return sql.write(() => applyTransitionSqlite(sql, transition));
-  return applyTransitionPostgres((statement, values) => sql.query(statement, values), transition);
+  return sql.inBatch(batchedTransitionsPostgres, transition);
 }

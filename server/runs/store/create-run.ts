@@ -1,4 +1,5 @@
 import type { Store } from '../../db/client.ts';
+import type { BatchedStatement } from '../../db/postgres-connection.ts';
 import type { RunRow, StoredStage } from '../interfaces.ts';
 import { fullPatch } from '../snapshot-patch.ts';
 import { snapshotFromRow } from '../snapshot.ts';
@@ -15,13 +16,14 @@ export interface NewRun {
   now: Date;
 }
 
-function queuedRow(run: NewRun): RunRow {
+/** The row as a read would return it: `input` as the JSON that was stored. */
+function queuedRow(run: NewRun, inputJson: string): RunRow {
   return {
     id: run.id,
     ownerId: run.ownerId,
     kind: run.kind,
     status: 'queued',
-    input: run.input,
+    input: JSON.parse(inputJson) as unknown,
     result: null,
     progress: 0,
     stages: run.stages,
@@ -52,15 +54,44 @@ const columns = `"id", "ownerId", "kind", "status", "input", "stages", "idempote
 const sqliteInsertRun = `INSERT INTO "analysis_runs" (${columns}) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?)`;
 const sqliteInsertEvent = `INSERT INTO "analysis_run_events" ("runId", "seq", "type", "at", "patch") VALUES (?, 1, 'queued', ?, ?)`;
 
+interface PostgresNewRun {
+  run: NewRun;
+  inputJson: string;
+  patch: string;
+}
+
 const postgresInsert = {
   name: 'analysis_runs_create',
-  text: `WITH created AS (
+  text: `WITH r AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[], $7::integer[], $8::timestamp(3)[], $9::jsonb[])
+    AS r("id", "ownerId", "kind", "input", "stages", "idempotencyKey", "maxAttempts", "at", "patch")
+), created AS (
   INSERT INTO "analysis_runs" (${columns})
-  VALUES ($1, $2, $3, 'queued', $4::jsonb, $5::jsonb, $6, $7, 1, $8::timestamp(3), $8::timestamp(3))
+  SELECT "id", "ownerId", "kind", 'queued', "input", "stages", "idempotencyKey", "maxAttempts", 1, "at", "at" FROM r
   RETURNING "id"
 )
 INSERT INTO "analysis_run_events" ("runId", "seq", "type", "at", "patch")
-SELECT "id", 1, 'queued', $8::timestamp(3), $9::jsonb FROM created`,
+SELECT r."id", 1, 'queued', r."at", r."patch" FROM r JOIN created ON created."id" = r."id"`,
+};
+
+/** The starts of one turn (a client's batch of `analysis.start` calls) as one statement. */
+const batchedInsertPostgres: BatchedStatement<PostgresNewRun, void> = {
+  name: 'create-runs',
+  keyOf: ({ run }) => (run.idempotencyKey === null ? run.id : `${run.ownerId}\u0000${run.idempotencyKey}`),
+  async run(query, items) {
+    await query(postgresInsert, [
+      items.map(({ run }) => run.id),
+      items.map(({ run }) => run.ownerId),
+      items.map(({ run }) => run.kind),
+      items.map(({ inputJson }) => inputJson),
+      items.map(({ run }) => jsonText(run.stages)),
+      items.map(({ run }) => run.idempotencyKey),
+      items.map(({ run }) => run.maxAttempts),
+      items.map(({ run }) => postgresDate(run.now)),
+      items.map(({ patch }) => patch),
+    ]);
+    return items.map(() => undefined);
+  },
 };
 
 function isUniqueViolation(error: unknown): boolean {
@@ -74,7 +105,8 @@ function isUniqueViolation(error: unknown): boolean {
  * unique index decides races between concurrent starts.
  */
 export async function createRun(store: Store, run: NewRun): Promise<{ row: RunRow; created: boolean }> {
-  const row = queuedRow(run);
+  const inputJson = jsonText(run.input);
+  const row = queuedRow(run, inputJson);
   const patch = jsonText(fullPatch(snapshotFromRow(row)));
   const { sql } = store;
   try {
@@ -85,7 +117,7 @@ export async function createRun(store: Store, run: NewRun): Promise<{ row: RunRo
           run.id,
           run.ownerId,
           run.kind,
-          jsonText(run.input),
+          inputJson,
           jsonText(run.stages),
           run.idempotencyKey,
           run.maxAttempts,
@@ -95,17 +127,7 @@ export async function createRun(store: Store, run: NewRun): Promise<{ row: RunRo
         sql.run(sqliteInsertEvent, [run.id, at, patch]);
       });
     } else {
-      await sql.query(postgresInsert, [
-        run.id,
-        run.ownerId,
-        run.kind,
-        jsonText(run.input),
-        jsonText(run.stages),
-        run.idempotencyKey,
-        run.maxAttempts,
-        postgresDate(run.now),
-        patch,
-      ]);
+      await sql.inBatch(batchedInsertPostgres, { run, inputJson, patch });
     }
     return { row, created: true };
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Store } from '../../db/client.ts';
 import type { RunSnapshot, TimelineEntry } from '../interfaces.ts';
-import { applyTransitionPostgres, applyTransitionSqlite, type Transition } from './transition-sql.ts';
+import { applyTransitionSqlite, applyTransitionsPostgres, type Transition } from './transition-sql.ts';
 
 export interface ProgressBatch {
   runId: string;
@@ -40,9 +40,11 @@ export async function flushProgress({ sql }: Store, batches: readonly ProgressBa
     });
     return { fenced };
   }
-  await sql.transaction(async (query) => {
-    for (const batch of batches)
-      if (!(await applyTransitionPostgres(query, asTransition(batch)))) fenced.push(batch.runId);
-  });
+  // one statement for every run: atomic like the SQLite transaction
+  const applied = await applyTransitionsPostgres(
+    (statement, values) => sql.query(statement, values),
+    batches.map(asTransition),
+  );
+  batches.forEach((batch, index) => applied[index] || fenced.push(batch.runId));
   return { fenced };
 }

@@ -1,4 +1,4 @@
-import type { PostgresTransaction } from '../../db/postgres-connection.ts';
+import type { BatchedStatement, PostgresQuery } from '../../db/postgres-connection.ts';
 import type { SqliteConnection } from '../../db/sqlite-connection.ts';
 import type { RunGuard, RunSnapshot, StoredStage, TimelineEntry } from '../interfaces.ts';
 import { quoted, snapshotColumns, snapshotValues } from './run-columns.ts';
@@ -92,31 +92,58 @@ const postgresSnapshotTypes: Record<(typeof snapshotColumns)[number], string> = 
   heartbeatAt: 'timestamp(3)',
 };
 
-const first = snapshotColumns.length + 2; // $1 is the id, then the snapshot columns
-const postgresCommit = {
-  name: 'analysis_runs_commit_transition',
-  text: `WITH updated AS (
-  UPDATE "analysis_runs" SET ${snapshotColumns
-    .map((column, index) => `${quoted(column)} = $${index + 2}::${postgresSnapshotTypes[column]}`)
-    .join(', ')},
-    "result" = COALESCE($${first}::jsonb, "result"),
-    "stages" = COALESCE($${first + 1}::jsonb, "stages"),
-    "workerId" = CASE WHEN $${first + 2}::boolean THEN $${first + 3}::text ELSE "workerId" END
-  WHERE "id" = $1
-    AND "status" = ANY($${first + 4}::"RunStatus"[])
-    AND ($${first + 5}::integer IS NULL OR "attempt" = $${first + 5}::integer)
-    AND ($${first + 6}::boolean IS NULL OR "cancelRequested" = $${first + 6}::boolean)
-    AND ($${first + 7}::integer IS NULL OR "seq" = $${first + 7}::integer)
-    AND ($${first + 8}::text IS NULL OR "workerId" = $${first + 8}::text)
-  RETURNING 1
+/** The transitions' columns as parallel arrays, in the order `postgresTransitions` unnests them. */
+const transitionArrays = [
+  ['id', 'text'],
+  ...snapshotColumns.map((column) => [column, postgresSnapshotTypes[column]] as const),
+  ['result', 'jsonb'],
+  ['stages', 'jsonb'],
+  ['setWorkerId', 'boolean'],
+  ['workerId', 'text'],
+  ['guardStatuses', 'text'],
+  ['guardAttempt', 'integer'],
+  ['guardCancelRequested', 'boolean'],
+  ['guardSeq', 'integer'],
+  ['guardWorkerId', 'text'],
+  ['n', 'integer'],
+] as const;
+const eventArrays = [
+  ['n', 'integer'],
+  ['seq', 'integer'],
+  ['type', 'text'],
+  ['at', 'timestamp(3)'],
+  ['patch', 'jsonb'],
+] as const;
+
+function unnest(arrays: ReadonlyArray<readonly [string, string]>, firstParam: number, alias: string): string {
+  const params = arrays.map(([, type], index) => `$${firstParam + index}::${type}[]`).join(', ');
+  const names = arrays.map(([name]) => quoted(name)).join(', ');
+  return `unnest(${params}) AS ${alias}(${names})`;
+}
+
+const postgresTransitions = {
+  name: 'analysis_runs_transitions',
+  text: `WITH t AS (
+  SELECT * FROM ${unnest(transitionArrays, 1, 't')}
+), updated AS (
+  UPDATE "analysis_runs" AS r SET ${snapshotColumns.map((column) => `${quoted(column)} = t.${quoted(column)}`).join(', ')},
+    "result" = COALESCE(t."result", r."result"),
+    "stages" = COALESCE(t."stages", r."stages"),
+    "workerId" = CASE WHEN t."setWorkerId" THEN t."workerId" ELSE r."workerId" END
+  FROM t
+  WHERE r."id" = t."id"
+    AND r."status"::text = ANY(string_to_array(t."guardStatuses", ','))
+    AND (t."guardAttempt" IS NULL OR r."attempt" = t."guardAttempt")
+    AND (t."guardCancelRequested" IS NULL OR r."cancelRequested" = t."guardCancelRequested")
+    AND (t."guardSeq" IS NULL OR r."seq" = t."guardSeq")
+    AND (t."guardWorkerId" IS NULL OR r."workerId" = t."guardWorkerId")
+  RETURNING t."n", t."id"
 ), inserted AS (
   INSERT INTO "analysis_run_events" ("runId", "seq", "type", "at", "patch")
-  SELECT $1, event.seq, event.type, event.at, event.patch
-  FROM unnest($${first + 9}::integer[], $${first + 10}::text[], $${first + 11}::timestamp(3)[], $${first + 12}::jsonb[])
-    AS event(seq, type, at, patch)
-  WHERE EXISTS (SELECT 1 FROM updated)
+  SELECT updated."id", e."seq", e."type", e."at", e."patch"
+  FROM ${unnest(eventArrays, transitionArrays.length + 1, 'e')} JOIN updated ON updated."n" = e."n"
 )
-SELECT count(*)::integer AS "updated" FROM updated`,
+SELECT "n" FROM updated`,
 };
 
 function postgresValue(value: unknown): unknown {
@@ -124,27 +151,47 @@ function postgresValue(value: unknown): unknown {
 }
 
 /**
- * The guarded row update and its events as one statement: atomic on its own,
- * one round trip; `query` may be the pool or an open transaction.
+ * Many transitions (of different runs) as one statement: each row's guarded
+ * update, and the events of the rows that applied; atomic, one round trip.
+ * Returns whether each applied.
  */
-export async function applyTransitionPostgres(query: PostgresTransaction, transition: Transition): Promise<boolean> {
-  const { snapshot, guard, entries } = transition;
-  const result = await query<{ updated: number }>(postgresCommit, [
-    transition.runId,
-    ...snapshotValues(snapshot, postgresValue),
-    snapshot.result === null ? null : jsonText(snapshot.result),
-    transition.stages ? jsonText(transition.stages) : null,
-    transition.workerId !== undefined,
-    transition.workerId ?? null,
-    guardStatuses(guard),
-    guard.attempt ?? null,
-    guard.cancelRequested ?? null,
-    guard.seq ?? null,
-    guard.workerId ?? null,
-    entries.map(({ event }) => event.seq),
-    entries.map(({ event }) => event.type),
-    entries.map(({ event }) => postgresDate(event.at)),
-    entries.map(({ patch }) => jsonText(patch)),
-  ]);
-  return result.rows[0]?.updated === 1;
+export async function applyTransitionsPostgres(
+  query: PostgresQuery,
+  transitions: readonly Transition[],
+): Promise<boolean[]> {
+  const columns: unknown[][] = transitionArrays.map(() => []);
+  const events: unknown[][] = eventArrays.map(() => []);
+  transitions.forEach((transition, n) => {
+    const { snapshot, guard } = transition;
+    const row = [
+      transition.runId,
+      ...snapshotValues(snapshot, postgresValue),
+      snapshot.result === null ? null : jsonText(snapshot.result),
+      transition.stages ? jsonText(transition.stages) : null,
+      transition.workerId !== undefined,
+      transition.workerId ?? null,
+      guardStatuses(guard).join(','),
+      guard.attempt ?? null,
+      guard.cancelRequested ?? null,
+      guard.seq ?? null,
+      guard.workerId ?? null,
+      n,
+    ];
+    row.forEach((value, index) => columns[index]!.push(value));
+    for (const { event, patch } of transition.entries) {
+      [n, event.seq, event.type, postgresDate(event.at), jsonText(patch)].forEach((value, index) =>
+        events[index]!.push(value),
+      );
+    }
+  });
+  const result = await query<{ n: number }>(postgresTransitions, [...columns, ...events]);
+  const applied = new Set(result.rows.map((row) => row.n));
+  return transitions.map((_, n) => applied.has(n));
 }
+
+/** Transitions asked for in the same turn share one statement (see `PostgresConnection.inBatch`). */
+export const batchedTransitionsPostgres: BatchedStatement<Transition, boolean> = {
+  name: 'transitions',
+  keyOf: (transition) => transition.runId,
+  run: applyTransitionsPostgres,
+};
