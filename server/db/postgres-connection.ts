@@ -78,7 +78,7 @@ export class PostgresConnection {
       if (!pending) {
         pending = [];
         this.pending.set(statement.name, pending);
-        setImmediate(() => void this.runBatch(statement));
+        process.nextTick(() => void this.runBatch(statement));
       }
       pending.push({ item, resolve: resolve as (value: unknown) => void, reject });
     });

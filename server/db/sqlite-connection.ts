@@ -52,48 +52,46 @@ export class SqliteConnection {
   }
 
   /**
-   * Group commit: `work` runs synchronously, atomically (in a savepoint, so a
-   * throw undoes only its own writes and rejects only its own promise), in
-   * one transaction with every other write asked for in the same turn of the
-   * event loop. Resolves once that transaction committed. A commit costs far
-   * more than the few statements of a run's transition, and a busy server
-   * asks for many of them at once (a batch of starts, the runs finishing
-   * together), so sharing commits is what lets writes keep up.
+   * Group commit: `work` runs synchronously and atomically, in one
+   * transaction with every other write asked for in the same turn (before
+   * the microtasks of the current task run out). Resolves once that
+   * transaction committed. A commit costs far more than the few statements
+   * of a run's transition, and a busy server asks for many at once (a batch
+   * of starts, runs finishing together), so sharing commits is what lets
+   * writes keep up. If any work throws, the whole group is rolled back and
+   * each work redone in a transaction of its own, so only the failing one
+   * fails.
    */
   write<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.commitPending());
+      if (this.pending.length === 0) process.nextTick(() => this.commitPending());
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
   private commitPending(): void {
-    const batch = this.pending;
+    const group = this.pending;
     this.pending = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let results: unknown[];
     try {
-      this.inTransaction.immediate(() => {
-        for (const { work } of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.inTransaction(work) }); // nested: a savepoint
-          } catch (error) {
-            // some errors (I/O, full disk) end the whole transaction, not just the savepoint
-            if (!this.database.inTransaction) throw error;
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
+      results = this.inTransaction.immediate(() => group.map(({ work }) => work())) as unknown[];
       this.counts.commits++;
     } catch (error) {
-      // BEGIN or COMMIT failed (e.g. the database is locked or unreachable): nothing was written
-      for (const { reject } of batch) reject(error);
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
+      for (const { work, resolve, reject } of group) {
+        try {
+          resolve(this.inTransaction.immediate(work));
+          this.counts.commits++;
+        } catch (alone) {
+          reject(alone);
+        }
+      }
       return;
     }
-    batch.forEach(({ resolve, reject }, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) resolve(outcome.value);
-      else reject(outcome.error);
-    });
+    group.forEach(({ resolve }, index) => resolve(results[index]));
   }
 
   close(): void {

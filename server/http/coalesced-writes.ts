@@ -20,7 +20,7 @@ export function coalesceWrites(client: WebSocket, socket: Duplex): void {
     if (!corked && !socket.destroyed) {
       corked = true;
       socket.cork();
-      setImmediate(uncork);
+      process.nextTick(uncork);
     }
     send(...args);
   }) as WebSocket['send'];

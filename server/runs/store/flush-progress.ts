@@ -33,18 +33,11 @@ function asTransition(batch: ProgressBatch): Transition {
  */
 export async function flushProgress({ sql }: Store, batches: readonly ProgressBatch[]): Promise<{ fenced: string[] }> {
   if (batches.length === 0) return { fenced: [] };
-  const fenced: string[] = [];
-  if (sql.provider === 'sqlite') {
-    await sql.write(() => {
-      for (const batch of batches) if (!applyTransitionSqlite(sql, asTransition(batch))) fenced.push(batch.runId);
-    });
-    return { fenced };
-  }
-  // one statement for every run: atomic like the SQLite transaction
-  const applied = await applyTransitionsPostgres(
-    (statement, values) => sql.query(statement, values),
-    batches.map(asTransition),
-  );
-  batches.forEach((batch, index) => applied[index] || fenced.push(batch.runId));
-  return { fenced };
+  const transitions = batches.map(asTransition);
+  // every run in one statement on PostgreSQL, one transaction on SQLite: atomic either way
+  const applied =
+    sql.provider === 'sqlite'
+      ? await sql.write(() => transitions.map((transition) => applyTransitionSqlite(sql, transition)))
+      : await applyTransitionsPostgres((statement, values) => sql.query(statement, values), transitions);
+  return { fenced: batches.filter((_, index) => !applied[index]).map((batch) => batch.runId) };
 }
