@@ -43,6 +43,17 @@ interface PendingItem {
   reject: (error: unknown) => void;
 }
 
+interface BatchQueue {
+  pending: PendingItem[];
+  /** batches sent and not answered yet */
+  inFlight: number;
+  /** a send is due at the end of this task */
+  scheduled: boolean;
+}
+
+/** one batch answered while the next fills up: more in flight measured no faster (`npm run bench`) */
+const batchesInFlight = 2;
+
 /**
  * The connection the run store writes through: `pg` itself, on the pool
  * Prisma's adapter also uses, with named (server-side prepared) statements.
@@ -53,7 +64,7 @@ interface PendingItem {
 export class PostgresConnection {
   readonly provider = 'postgresql';
   private readonly weights = new Map<string, { reads: number; writes: number }>();
-  private readonly pending = new Map<string, PendingItem[]>();
+  private readonly batches = new Map<string, BatchQueue>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -68,44 +79,65 @@ export class PostgresConnection {
   }
 
   /**
-   * Adds `item` to the statement's batch for this turn; resolves with its
-   * result once the batch's statement committed. If a batch fails, its items
-   * are retried one by one, so a bad item fails alone.
+   * Adds `item` to the statement's next batch; resolves with its result once
+   * the batch's statement committed. One batch per statement is in flight at
+   * a time, and the items asked for meanwhile go together in the next one:
+   * the busier the server, the larger the batches (measured here: a batch of
+   * 8 transitions costs PostgreSQL a fifth of the CPU of 8 single ones). If a
+   * batch fails, its items are retried one by one, so a bad item fails alone.
    */
   inBatch<Item, Result>(statement: BatchedStatement<Item, Result>, item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      let pending = this.pending.get(statement.name);
-      if (!pending) {
-        pending = [];
-        this.pending.set(statement.name, pending);
-        process.nextTick(() => void this.runBatch(statement));
+      let queue = this.batches.get(statement.name);
+      if (!queue) {
+        queue = { pending: [], inFlight: 0, scheduled: false };
+        this.batches.set(statement.name, queue);
       }
-      pending.push({ item, resolve: resolve as (value: unknown) => void, reject });
+      queue.pending.push({ item, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule(statement, queue);
     });
   }
 
-  private async runBatch<Item, Result>(statement: BatchedStatement<Item, Result>): Promise<void> {
-    const pending = this.pending.get(statement.name) ?? [];
-    this.pending.delete(statement.name);
+  private schedule<Item, Result>(statement: BatchedStatement<Item, Result>, queue: BatchQueue): void {
+    if (queue.scheduled || queue.inFlight >= batchesInFlight || queue.pending.length === 0) return;
+    queue.scheduled = true;
+    // the rest of this task's items join the batch
+    process.nextTick(() => void this.sendBatch(statement, queue));
+  }
+
+  private async sendBatch<Item, Result>(statement: BatchedStatement<Item, Result>, queue: BatchQueue): Promise<void> {
+    queue.scheduled = false;
+    const pending = queue.pending;
+    queue.pending = [];
+    queue.inFlight++;
+    try {
+      for (const round of rounds(pending, (entry) => statement.keyOf(entry.item as Item))) {
+        await this.runRound(statement, round);
+      }
+    } finally {
+      queue.inFlight--;
+      this.schedule(statement, queue);
+    }
+  }
+
+  private async runRound<Item, Result>(statement: BatchedStatement<Item, Result>, round: PendingItem[]): Promise<void> {
     const query: PostgresQuery = (named, values) => this.query(named, values);
-    for (const round of rounds(pending, (entry) => statement.keyOf(entry.item as Item))) {
-      try {
-        const results = await statement.run(
-          query,
-          round.map((entry) => entry.item as Item),
+    try {
+      const results = await statement.run(
+        query,
+        round.map((entry) => entry.item as Item),
+      );
+      round.forEach((entry, index) => entry.resolve(results[index]));
+    } catch (error) {
+      if (round.length === 1) {
+        round[0]!.reject(error);
+        return;
+      }
+      for (const entry of round) {
+        await statement.run(query, [entry.item as Item]).then(
+          ([result]) => entry.resolve(result),
+          (alone: unknown) => entry.reject(alone),
         );
-        round.forEach((entry, index) => entry.resolve(results[index]));
-      } catch (error) {
-        if (round.length === 1) {
-          round[0]!.reject(error);
-          continue;
-        }
-        for (const entry of round) {
-          await statement.run(query, [entry.item as Item]).then(
-            ([result]) => entry.resolve(result),
-            (alone: unknown) => entry.reject(alone),
-          );
-        }
       }
     }
   }

@@ -64,8 +64,8 @@ export class Runner {
    */
   private readonly createdHere = new Map<string, RunRow>();
   /**
-   * True until a read of the queue came back short (nothing older left), and
-   * again whenever a run may have been queued behind this server's back: a
+   * True until a read of the queue found no run but this server's own (or
+   * none), and again whenever a run may have been queued behind its back: a
    * re-queue, or another server's start (looked for every POLL_INTERVAL_MS).
    */
   private queueUnknown = true;
@@ -211,7 +211,9 @@ export class Runner {
     let candidates: RunRow[];
     if (this.queueUnknown) {
       candidates = await listQueuedRuns(this.options.store, free);
-      if (candidates.length < free) this.queueUnknown = false;
+      // the oldest queued runs are the oldest this server created: nothing else is waiting ahead of them
+      if (candidates.length < free || candidates.every((row) => this.createdHere.has(row.id)))
+        this.queueUnknown = false;
     } else {
       candidates = [...this.createdHere.values()].slice(0, free);
     }
