@@ -31,4 +31,9 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // plain JavaScript that runs on Node (worker entries)
+    files: ['server/**/*.mjs'],
+    languageOptions: { globals: { setInterval: 'readonly', clearInterval: 'readonly' } },
+  },
 );

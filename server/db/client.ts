@@ -164,14 +164,14 @@ export async function openDatabase(url: string): Promise<OpenDatabase> {
       await db.$disconnect();
       throw new Error(`SQLite journal_mode is ${mode?.journal_mode}, expected wal`);
     }
-    const sql = SqliteConnection.open(file, statements);
+    const sql = SqliteConnection.open(file, statements, (line) => console.error(line));
     return {
       db,
       sql,
       provider,
       statements,
       close: async () => {
-        sql.close();
+        await sql.close();
         await db.$disconnect();
       },
     };

@@ -1,5 +1,10 @@
 import Sqlite from 'better-sqlite3';
+import { startSqliteCheckpoints, type SqliteCheckpoints } from './sqlite-checkpoints.ts';
 import { statementWeight, type StatementCounts } from './statement-counts.ts';
+
+const checkpointIntervalMs = 100;
+/** SQLite's own default for `wal_autocheckpoint` */
+const defaultAutocheckpointPages = 1000;
 
 export const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;';
 
@@ -31,15 +36,21 @@ export class SqliteConnection {
   constructor(
     private readonly database: Sqlite.Database,
     private readonly counts: StatementCounts,
+    private readonly checkpoints: SqliteCheckpoints | null = null,
   ) {
     // IMMEDIATE: take the write lock at BEGIN instead of upgrading a read lock mid-transaction
     this.inTransaction = database.transaction((body: () => unknown) => body());
   }
 
-  static open(file: string, counts: StatementCounts): SqliteConnection {
+  static open(file: string, counts: StatementCounts, log: (line: string) => void): SqliteConnection {
     const database = new Sqlite(file);
     database.exec(SQLITE_PRAGMAS);
-    return new SqliteConnection(database, counts);
+    database.pragma('wal_autocheckpoint = 0');
+    const checkpoints = startSqliteCheckpoints(file, checkpointIntervalMs, (error) => {
+      database.pragma(`wal_autocheckpoint = ${defaultAutocheckpointPages}`);
+      log(`[db] checkpoint thread failed, checkpointing on commit again: ${String(error)}`);
+    });
+    return new SqliteConnection(database, counts, checkpoints);
   }
 
   /** Runs a writing statement; returns how many rows it changed. */
@@ -94,7 +105,8 @@ export class SqliteConnection {
     group.forEach(({ resolve }, index) => resolve(results[index]));
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.checkpoints?.stop();
     this.database.close();
   }
 
