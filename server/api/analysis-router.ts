@@ -8,7 +8,22 @@ import type { RunSnapshot } from '../runs/interfaces.ts';
 import { RunNotFoundError } from '../runs/progress-stream.ts';
 import { IdempotencyConflictError, InvalidCursorError, UnknownKindError } from '../runs/run-service.ts';
 import { markShared } from './shared-serialization.ts';
+
 import { authedProcedure, router } from './trpc.ts';
+
+/**
+ * Where a progress event holds Dates; everything else in it is plain JSON
+ * (`input` went through JSON on its way into storage, `result` through
+ * `toStoredJson`), so its serialization needs no walk over the whole event.
+ */
+export const eventDatePaths = [
+  'at',
+  'run.createdAt',
+  'run.startedAt',
+  'run.finishedAt',
+  'run.updatedAt',
+  'run.heartbeatAt',
+] as const satisfies ReadonlyArray<'at' | `run.${Extract<keyof RunSnapshot, string>}`>;
 
 const maxInputJsonBytes = 64 * 1024;
 const RunId = z.string().min(1).max(100);
@@ -159,7 +174,7 @@ export function createAnalysisRouter<const Analyses extends readonly AnyAnalysis
         try {
           for await (const event of ctx.runs.progress(ctx.userId, input.runId, lastEventId, signal)) {
             // the same event object goes to every subscriber of the run: serialized once for all
-            yield tracked(String(event.seq), markShared(event as ProgressEventOf<Snapshot>));
+            yield tracked(String(event.seq), markShared(event as ProgressEventOf<Snapshot>, eventDatePaths));
           }
         } catch (error) {
           throw toTRPCError(error);
