@@ -75,7 +75,9 @@ export async function* progressStream(options: ProgressStreamOptions): AsyncGene
   try {
     // unstored events are read before storage: one written in between is then in storage
     const unstored = options.runner.unstoredEvents(options.runId);
-    const row = await getRun(options.store, options.runId, options.ownerId);
+    const held = options.runner.heldRow(options.runId);
+    const row =
+      held && held.ownerId === options.ownerId ? held : await getRun(options.store, options.runId, options.ownerId);
     if (!row) throw new RunNotFoundError(options.runId);
     const current = () => options.runner.liveSnapshot(options.runId) ?? snapshotFromRow(row);
 

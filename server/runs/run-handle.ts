@@ -6,7 +6,7 @@ import { serializeError, type Execution } from '../analyses/execution.ts';
 import type { AnalysisReport } from '../analyses/progress-reporter.ts';
 import type { Store } from '../db/client.ts';
 import type { RunEventBus } from './event-bus.ts';
-import type { RunSnapshot, StoredStage } from './interfaces.ts';
+import type { RunRow, RunSnapshot, StoredStage } from './interfaces.ts';
 import type { ProgressWriter } from './progress-writer.ts';
 import { EtaEstimator, nextProgress, weightedProgress } from './progress-model.ts';
 import { toStoredJson } from './stored-json.ts';
@@ -60,6 +60,8 @@ export class RunHandle {
   private resolveSettled!: () => void;
 
   constructor(
+    /** the row as it was claimed */
+    readonly claimedRow: RunRow,
     started: RunSnapshot,
     stages: StoredStage[],
     private readonly analysis: AnyAnalysis,
