@@ -48,17 +48,3 @@ process.on('message', (command: ServerCommand) => {
 // the benchmark died without saying goodbye: do not linger as an orphan
 process.on('disconnect', () => process.exit(1));
 send({ type: 'listening', url: server.url });
-if (process.env.BENCH_ELU) {
-  const { performance } = await import('node:perf_hooks');
-  let last = performance.eventLoopUtilization();
-  let lastCpu = process.cpuUsage();
-  setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const cpu = process.cpuUsage(lastCpu);
-    const elu = performance.eventLoopUtilization(now, last);
-    console.error(`[elu] ${elu.utilization.toFixed(2)} cpu ${((cpu.user + cpu.system) / 5000).toFixed(0)}% active=${server.app.runner.activeRuns}`);
-    last = now;
-    lastCpu = process.cpuUsage();
-  }, 500).unref();
-}
-if (process.env.BENCH_ELU) setInterval(() => { const s = (globalThis as any).__stats; if (s) console.error('[stats]', JSON.stringify({ readMs: (s.readMs / s.reads).toFixed(2), claimMs: (s.claimMs / s.cycles).toFixed(2), perCycle: (s.claims / s.cycles).toFixed(2), free: (s.free/s.reads).toFixed(2), runMs: (s.runMs / s.runs).toFixed(2), runs: s.runs })); }, 1000).unref();

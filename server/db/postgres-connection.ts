@@ -51,8 +51,12 @@ interface BatchQueue {
   scheduled: boolean;
 }
 
-/** one batch answered while the next fills up: more in flight measured no faster (`npm run bench`) */
-const batchesInFlight = 2;
+/**
+ * One batch at a time: the next fills up while it is answered, and writes
+ * asked for one after the other reach the database in that order (more in
+ * flight measured no faster in `npm run bench`).
+ */
+const batchesInFlight = 1;
 
 /**
  * The connection the run store writes through: `pg` itself, on the pool

@@ -19,5 +19,6 @@ export interface RunGuard {
   cancelRequested?: boolean;
   /** the run's stored seq: no other event was stored in between */
   seq?: number;
-  workerId?: string | null;
+  /** the lease holder it must still have */
+  workerId?: string;
 }
