@@ -309,6 +309,26 @@ describe.each(providers)('run store writes (%s)', (provider) => {
     expect(events.map((event) => event.type)).toEqual(['queued', 'started']);
   });
 
+  it('writes asked for one after the other, in different tasks, apply in that order', async () => {
+    const { store } = await freshStore(provider);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { row } = await createRun(store, newRun());
+      const at = new Date();
+      const { transition: claim, after } = startTransition(row, at, 'worker-a');
+      const first = commitTransition(store, claim); // not awaited: the next is asked for in a later task
+      await new Promise((resolve) => setImmediate(resolve));
+      const progress = { ...after, progress: 50, seq: after.seq + 1 };
+      const second = commitTransition(store, {
+        runId: row.id,
+        guard: { status: 'running', seq: after.seq, workerId: 'worker-a' },
+        snapshot: progress,
+        entries: [timelineEntry('progress', after, progress)],
+      });
+      expect(await Promise.all([first, second])).toEqual([true, true]);
+      expect((await getRun(store, row.id))?.seq).toBe(3);
+    }
+  });
+
   it('two starts with one idempotency key in the same task create one run', async () => {
     const { store } = await freshStore(provider);
     const [a, b, other] = await Promise.all([
