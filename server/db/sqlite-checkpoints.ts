@@ -43,7 +43,10 @@ export function startSqliteCheckpoints(
   return {
     async stop() {
       failed = true; // stopping is not a failure to report
-      if (alive) worker.postMessage('stop');
+      if (alive) {
+        worker.ref(); // keep the process up until the last checkpoint is done and the thread is gone
+        worker.postMessage('stop');
+      }
       await exited;
     },
   };

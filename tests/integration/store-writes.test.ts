@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, sqliteFileOf, type DatabaseProvider, type OpenDatabase } from '../../server/db/client.ts';
 import { migrateDatabase } from '../../server/db/migrate.ts';
@@ -24,6 +26,8 @@ import { waitFor } from '../support/wait.ts';
  * history through Prisma: these tests hold the two to the same rows, and
  * check the write paths' batching (group commit, one statement per task).
  */
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -560,5 +564,26 @@ describe('WAL checkpoints (sqlite)', () => {
     const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 5000)));
     expect(await Promise.race([close().then(() => 'closed' as const), hung])).toBe('closed');
     clearTimeout(timer);
+  });
+
+  it('a process that opens and closes a database exits on its own, with code 0', async () => {
+    const database = await createTestDatabase('sqlite');
+    cleanups.push(() => database.drop());
+    await migrateDatabase(database.url, { log: () => {} });
+    // the checkpoint thread is unref'd while it runs; closing must still wait for it (exit code 13 if not)
+    const script = [
+      `import { openDatabase } from ${JSON.stringify(path.join(repoRoot, 'server/db/client.ts'))};`,
+      `const store = await openDatabase(${JSON.stringify(database.url)});`,
+      'await store.close();',
+      "console.log('closed');",
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('closed');
+    expect(child.status).toBe(0);
   });
 });

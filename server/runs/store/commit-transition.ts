@@ -1,5 +1,5 @@
 import type { Store } from '../../db/client.ts';
-import { applyTransitionSqlite, batchedTransitionsPostgres, type Transition } from './transition-sql.ts';
+import { applyTransitionsSqlite, batchedTransitionsPostgres, type Transition } from './transition-sql.ts';
 
 export type { Transition } from './transition-sql.ts';
 
@@ -9,6 +9,6 @@ export type { Transition } from './transition-sql.ts';
  * cancel, a stall scan, a newer attempt) got there first.
  */
 export async function commitTransition({ sql }: Store, transition: Transition): Promise<boolean> {
-  if (sql.provider === 'sqlite') return sql.write(() => applyTransitionSqlite(sql, transition));
+  if (sql.provider === 'sqlite') return sql.write(() => applyTransitionsSqlite(sql, [transition])[0]!);
   return sql.inBatch(batchedTransitionsPostgres, transition);
 }

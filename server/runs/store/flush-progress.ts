@@ -1,6 +1,6 @@
 import type { Store } from '../../db/client.ts';
 import type { RunSnapshot, TimelineEntry } from '../interfaces.ts';
-import { applyTransitionSqlite, applyTransitionsPostgres, type Transition } from './transition-sql.ts';
+import { applyTransitionsPostgres, applyTransitionsSqlite, type Transition } from './transition-sql.ts';
 
 export interface ProgressBatch {
   runId: string;
@@ -37,7 +37,7 @@ export async function flushProgress({ sql }: Store, batches: readonly ProgressBa
   // every run in one statement on PostgreSQL, one transaction on SQLite: atomic either way
   const applied =
     sql.provider === 'sqlite'
-      ? await sql.write(() => transitions.map((transition) => applyTransitionSqlite(sql, transition)))
+      ? await sql.write(() => applyTransitionsSqlite(sql, transitions))
       : await applyTransitionsPostgres((statement, values) => sql.query(statement, values), transitions);
   return { fenced: batches.filter((_, index) => !applied[index]).map((batch) => batch.runId) };
 }

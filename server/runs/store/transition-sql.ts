@@ -32,7 +32,13 @@ WHERE "id" = @id
   AND (@guardSeq IS NULL OR "seq" = @guardSeq)
   AND (@guardWorkerId IS NULL OR "workerId" = @guardWorkerId)`;
 
-const sqliteInsertEvent = `INSERT INTO "analysis_run_events" ("runId", "seq", "type", "at", "patch") VALUES (?, ?, ?, ?, ?)`;
+/** rows per INSERT: one cached statement per row count up to this */
+const eventsPerInsert = 64;
+
+function sqliteInsertEvents(rows: number): string {
+  const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
+  return `INSERT INTO "analysis_run_events" ("runId", "seq", "type", "at", "patch") VALUES ${values}`;
+}
 
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) return sqliteDate(value);
@@ -40,18 +46,25 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
-/** Inserts a run's new events; call inside a transaction. */
-export function insertEventsSqlite(sql: SqliteConnection, entries: readonly TimelineEntry[]): void {
-  for (const { event, patch } of entries) {
-    sql.run(sqliteInsertEvent, [event.runId, event.seq, event.type, sqliteDate(event.at), jsonText(patch)]);
+/**
+ * Inserts events with one statement per 64 (the write count `/healthz` and
+ * `npm run bench` report is per statement); call inside a transaction.
+ */
+function insertEventsSqlite(sql: SqliteConnection, entries: readonly TimelineEntry[]): void {
+  for (let start = 0; start < entries.length; start += eventsPerInsert) {
+    const chunk = entries.slice(start, start + eventsPerInsert);
+    const params = chunk.flatMap(({ event, patch }) => [
+      event.runId,
+      event.seq,
+      event.type,
+      sqliteDate(event.at),
+      jsonText(patch),
+    ]);
+    sql.run(sqliteInsertEvents(chunk.length), params);
   }
 }
 
-/**
- * The guarded row update and, if it applied, the events. Synchronous: call
- * inside `sql.write`, where nothing else can interleave.
- */
-export function applyTransitionSqlite(sql: SqliteConnection, transition: Transition): boolean {
+function updateRunSqlite(sql: SqliteConnection, transition: Transition): boolean {
   const { snapshot, guard } = transition;
   const values = snapshotValues(snapshot, sqliteValue);
   const params: Record<string, unknown> = {
@@ -67,9 +80,21 @@ export function applyTransitionSqlite(sql: SqliteConnection, transition: Transit
     guardWorkerId: guard.workerId ?? null,
   };
   snapshotColumns.forEach((column, index) => (params[column] = values[index]));
-  if (sql.run(sqliteUpdate, [params]) !== 1) return false;
-  insertEventsSqlite(sql, transition.entries);
-  return true;
+  return sql.run(sqliteUpdate, [params]) === 1;
+}
+
+/**
+ * Each transition's guarded row update, then the events of those that
+ * applied. Synchronous: call inside `sql.write`, where nothing else can
+ * interleave. Returns whether each applied.
+ */
+export function applyTransitionsSqlite(sql: SqliteConnection, transitions: readonly Transition[]): boolean[] {
+  const applied = transitions.map((transition) => updateRunSqlite(sql, transition));
+  insertEventsSqlite(
+    sql,
+    transitions.flatMap((transition, index) => (applied[index] ? transition.entries : [])),
+  );
+  return applied;
 }
 
 const postgresSnapshotTypes: Record<(typeof snapshotColumns)[number], string> = {
