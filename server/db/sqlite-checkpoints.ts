@@ -12,9 +12,9 @@ export interface SqliteCheckpoints {
 /**
  * Checkpoints the write-ahead log of `file` every `intervalMs` on a worker
  * thread. The writing connection turns its automatic checkpoints off while
- * this runs (`npm run bench`: they took about a fifth of the server thread
- * in the throughput scenario) and back on if the worker fails, so the log
- * never grows without bound.
+ * this runs (`npm run bench`: throughput rose by about a fifth without them
+ * on the server thread) and back on if the worker fails, so the log never
+ * grows without bound.
  */
 export function startSqliteCheckpoints(
   file: string,
