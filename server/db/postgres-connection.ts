@@ -45,25 +45,16 @@ interface PendingItem {
 
 interface BatchQueue {
   pending: PendingItem[];
-  /** batches sent and not answered yet */
-  inFlight: number;
-  /** a send is due at the end of this task */
-  scheduled: boolean;
+  /** a batch is due at the end of this task or not answered yet: new items wait for the next */
+  busy: boolean;
 }
-
-/**
- * One batch at a time: the next fills up while it is answered, and writes
- * asked for one after the other reach the database in that order (more in
- * flight measured no faster in `npm run bench`).
- */
-const batchesInFlight = 1;
 
 /**
  * The connection the run store writes through: `pg` itself, on the pool
  * Prisma's adapter also uses, with named (server-side prepared) statements.
- * Run writes are batched: everything asked for in one turn of the event loop
- * goes to the database as one statement (a data-modifying CTE over arrays),
- * one round trip and one commit instead of one each.
+ * Run writes are batched: what is asked for in one task, or while the
+ * previous batch is answered, goes to the database as one statement (a
+ * data-modifying CTE over arrays): one round trip and one commit for many.
  */
 export class PostgresConnection {
   readonly provider = 'postgresql';
@@ -85,16 +76,18 @@ export class PostgresConnection {
   /**
    * Adds `item` to the statement's next batch; resolves with its result once
    * the batch's statement committed. One batch per statement is in flight at
-   * a time, and the items asked for meanwhile go together in the next one:
+   * a time, so writes asked for one after the other reach the database in
+   * that order, and the items asked for meanwhile go together in the next:
    * the busier the server, the larger the batches (measured here: a batch of
-   * 8 transitions costs PostgreSQL a fifth of the CPU of 8 single ones). If a
-   * batch fails, its items are retried one by one, so a bad item fails alone.
+   * 8 transitions costs PostgreSQL a fifth of the CPU of 8 single ones; more
+   * batches in flight were no faster in `npm run bench`). If a batch fails,
+   * its items are retried one by one, so a bad item fails alone.
    */
   inBatch<Item, Result>(statement: BatchedStatement<Item, Result>, item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       let queue = this.batches.get(statement.name);
       if (!queue) {
-        queue = { pending: [], inFlight: 0, scheduled: false };
+        queue = { pending: [], busy: false };
         this.batches.set(statement.name, queue);
       }
       queue.pending.push({ item, resolve: resolve as (value: unknown) => void, reject });
@@ -103,23 +96,21 @@ export class PostgresConnection {
   }
 
   private schedule<Item, Result>(statement: BatchedStatement<Item, Result>, queue: BatchQueue): void {
-    if (queue.scheduled || queue.inFlight >= batchesInFlight || queue.pending.length === 0) return;
-    queue.scheduled = true;
+    if (queue.busy || queue.pending.length === 0) return;
+    queue.busy = true;
     // the rest of this task's items join the batch
     process.nextTick(() => void this.sendBatch(statement, queue));
   }
 
   private async sendBatch<Item, Result>(statement: BatchedStatement<Item, Result>, queue: BatchQueue): Promise<void> {
-    queue.scheduled = false;
     const pending = queue.pending;
     queue.pending = [];
-    queue.inFlight++;
     try {
       for (const round of rounds(pending, (entry) => statement.keyOf(entry.item as Item))) {
         await this.runRound(statement, round);
       }
     } finally {
-      queue.inFlight--;
+      queue.busy = false;
       this.schedule(statement, queue);
     }
   }
