@@ -38,7 +38,7 @@ export class SqliteConnection {
     private readonly counts: StatementCounts,
     private readonly checkpoints: SqliteCheckpoints | null = null,
   ) {
-    // IMMEDIATE: take the write lock at BEGIN instead of upgrading a read lock mid-transaction
+    // used as `.immediate`: the write lock is taken at BEGIN, not upgraded from a read lock mid-transaction
     this.inTransaction = database.transaction((body: () => unknown) => body());
   }
 
